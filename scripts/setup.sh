@@ -2,7 +2,7 @@
 # Installs every Debian 12 package greekbook needs (idempotent). Run as root or with sudo.
 set -euo pipefail
 PKGS=(build-essential cmake g++ pkg-config python3
-      libcli11-dev libfmt-dev libexpected-dev libhwy-dev libsleef-dev
+      libcli11-dev libfmt-dev libexpected-dev libhwy-dev
       nlohmann-json3-dev libfast-float-dev
       libgtest-dev libgmock-dev libbenchmark-dev libquantlib0-dev)
 missing=()

@@ -1,28 +1,58 @@
 #include "greekbook/core/normal.hpp"
 
+#include "core/mills_ratio_poly.hpp"
+
 #include <cmath>
 #include <limits>
 
 namespace greekbook::core {
 namespace {
-// 1/sqrt(2) = kInvSqrt2Hi + kInvSqrt2Lo (double-double).
-constexpr double kInvSqrt2Hi = 0.7071067811865476;
-constexpr double kInvSqrt2Lo = -4.8336466567264565186e-17;
-constexpr double kOneOverSqrtPi = 0.56418958354775628695;
+// x^2 = hi + lo exactly (Dekker/Veltkamp), without relying on a hardware FMA.
+inline void exact_square(double x, double& hi, double& lo) {
+  hi = x * x;
+  const double c = 134217729.0 * x;  // 2^27 + 1
+  const double xh = c - (c - x), xl = x - xh;
+  lo = ((xh * xh - hi) + 2.0 * xh * xl) + xl * xl;
+}
 }  // namespace
-
 double norm_pdf(double x) noexcept { return kOneOverSqrtTwoPi * std::exp(-0.5 * x * x); }
+
+double mills_ratio(double a) noexcept {
+  if (a > detail::kMillsMaxArg) {
+    // Asymptotic: R(a) = 1/a sum_n (-1)^n (2n-1)!! / a^(2n); terms fall below 1e-19 by n = 8.
+    const double w = 1.0 / (a * a);
+    double term = 1.0, sum = 1.0;
+    for (int n = 1; n <= 10; ++n) {
+      term *= -(2.0 * n - 1.0) * w;
+      sum += term;
+    }
+    return sum / a;
+  }
+  const double inv = 1.0 / (detail::kMillsC + a);
+  const double t = detail::kMillsC * inv;
+  const double u = detail::kMillsC * 2.25 * inv - 1.25;  // 2.25 t - 1.25
+  // Even/odd split halves the dependency chain of the degree-22 Horner evaluation. Plain
+  // multiply-add (no std::fma: without -mfma that is a library call) keeps ~3 ulp accuracy.
+  const double u2 = u * u;
+  double even = detail::kMillsPoly[0], odd = detail::kMillsPoly[1];
+  for (int k = 2; k + 1 <= detail::kMillsDegree; k += 2) {
+    even = even * u2 + detail::kMillsPoly[k];
+    odd = odd * u2 + detail::kMillsPoly[k + 1];
+  }
+  even = even * u2 + detail::kMillsPoly[detail::kMillsDegree];  // degree 22 is even
+  return t * (odd * u + even);
+}
 
 double norm_cdf(double x) noexcept {
   if (std::isnan(x)) return x;
-  // N(x) = erfc(-u)/2 with u = x/sqrt(2). The product x*(1/sqrt2) carries a rounding error that
-  // erfc amplifies by ~2u^2 in relative terms in the tail; correct it to first order with the
-  // exact residual u_lo (d/du erfc(-u)/2 = exp(-u^2)/sqrt(pi)).
-  const double u_hi = x * kInvSqrt2Hi;
-  const double base = 0.5 * std::erfc(-u_hi);
-  if (std::fabs(x) < 2.0 || base == 0.0) return base;
-  const double u_lo = std::fma(x, kInvSqrt2Hi, -u_hi) + x * kInvSqrt2Lo;
-  return base + kOneOverSqrtPi * std::exp(-u_hi * u_hi) * u_lo;
+  const double a = std::fabs(x);
+  if (a > 38.5) return x < 0 ? 0.0 : 1.0;  // phi(38.5) ~ 1e-322: N underflows
+  // phi(x) with x^2 = hi + lo split exactly: exp(-hi/2) (1 - lo/2).
+  double hi, lo;
+  exact_square(x, hi, lo);
+  const double pdf = kOneOverSqrtTwoPi * std::exp(-0.5 * hi) * (1.0 - 0.5 * lo);
+  const double tail = pdf * mills_ratio(a);
+  return x < 0 ? tail : 1.0 - tail;
 }
 
 double inverse_norm_cdf(double p) noexcept {
@@ -38,7 +68,7 @@ double inverse_norm_cdf(double p) noexcept {
   double x = -(t - (2.515517 + t * (0.802853 + t * 0.010328)) /
                        (1.0 + t * (1.432788 + t * (0.189269 + t * 0.001308))));
   // Halley steps on N(x) - q: cubic convergence, 4.5e-4 -> 1e-10 -> full precision.
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 2; ++i) {
     const double e = norm_cdf(x) - q;
     const double pdf = norm_pdf(x);
     if (pdf == 0.0) break;
@@ -55,25 +85,13 @@ double erfcx(double x) noexcept {
   if (x < 0.0) {
     // erfcx(x) = 2 exp(x^2) - erfcx(-x); overflows to +inf below about -26.6.
     if (x < -26.6) return std::numeric_limits<double>::infinity();
-    const double hi = x * x;
-    const double lo = std::fma(x, x, -hi);
+    double hi, lo;
+    exact_square(x, hi, lo);
     return 2.0 * std::exp(hi) * (1.0 + lo) - erfcx(-x);
   }
-  if (x < 0.5) return std::exp(x * x) * std::erfc(x);
-  if (x < 26.0) {
-    const double hi = x * x;
-    const double lo = std::fma(x, x, -hi);  // x^2 = hi + lo exactly
-    return std::erfc(x) * std::exp(hi) * (1.0 + lo);
-  }
-  // Asymptotic series: erfcx(x) = 1/(x sqrt(pi)) * sum_n (-1)^n (2n-1)!! / (2x^2)^n.
-  const double w = 1.0 / (2.0 * x * x);
-  double term = 1.0, sum = 1.0;
-  for (int n = 1; n < 12; ++n) {
-    term *= -(2.0 * n - 1.0) * w;
-    sum += term;
-    if (std::fabs(term) < 1e-18) break;
-  }
-  return kOneOverSqrtPi / x * sum;
+  // erfcx(x) = e^{x^2} erfc(x) = 2 e^{x^2} N(-sqrt2 x) = sqrt(2/pi) R(sqrt2 x).
+  constexpr double kSqrtTwoOverPi = 0.79788456080286535588;
+  return kSqrtTwoOverPi * mills_ratio(1.4142135623730950488 * x);
 }
 
 }  // namespace greekbook::core

@@ -1,6 +1,6 @@
 // Batch Black-76 kernel, compiled once per SIMD target by Highway (foreach_target) and dispatched
-// at run time. Each target calls SLEEF's erfc for its own vector width; targets without a SLEEF
-// variant fall back to std::erfc lane by lane.
+// at run time. Everything is inline vector code: Highway's Exp/Log and our Mills-ratio polynomial
+// for N(d), so every target computes the same formulas.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "pricing/black76_batch.cpp"
 // AVX3_DL adds nothing for doubles here; SSSE3 lacks SSE4.1: skip both to halve build time.
@@ -11,22 +11,14 @@
 #include "hwy/highway.h"
 #include "hwy/contrib/math/math-inl.h"
 
-#include <immintrin.h>
-
 #include <cmath>
 #include <cstddef>
 
+#include "core/mills_ratio_poly.hpp"
 #include "greekbook/pricing/black76_batch.hpp"
 
-#ifndef GREEKBOOK_SLEEF_DECLARED
-#define GREEKBOOK_SLEEF_DECLARED
-// SLEEF (libsleef) guards its declarations by the compiler's -m flags; Highway compiles each
-// target with function attributes instead, so declare the three variants we call here.
-extern "C" {
-__m512d Sleef_erfcd8_u15avx512f(__m512d);
-__m256d Sleef_erfcd4_u15avx2(__m256d);
-__m128d Sleef_erfcd2_u15sse2(__m128d);
-}
+#ifndef GREEKBOOK_BATCH_OUTS_DEFINED
+#define GREEKBOOK_BATCH_OUTS_DEFINED
 namespace greekbook::pricing::detail {
 // Output pointers of the batch kernel (one type for every target: HWY_EXPORT needs one signature).
 // A null pointer means "not wanted", except price.
@@ -49,41 +41,31 @@ namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 using detail::Outs;
 
+// Mills ratio R(a) = N(-a)/phi(a), a >= 0: t * P(u) with the polynomial of core/mills_ratio_poly.hpp
+// (fitted on [0, 40]; beyond, it is only ever multiplied by phi(a) = 0). `inv` = 1/(kMillsC + a).
 template <class D, class V = hn::Vec<D>>
-HWY_INLINE V Erfc(D d, V x) {
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-  (void)d;
-  V r;
-  r.raw = Sleef_erfcd8_u15avx512f(x.raw);
-  return r;
-#elif HWY_TARGET == HWY_AVX2
-  (void)d;
-  V r;
-  r.raw = Sleef_erfcd4_u15avx2(x.raw);
-  return r;
-#elif HWY_TARGET == HWY_SSE4 || HWY_TARGET == HWY_SSSE3
-  (void)d;
-  V r;
-  r.raw = Sleef_erfcd2_u15sse2(x.raw);
-  return r;
-#else
-  HWY_ALIGN double buf[HWY_MAX_BYTES / sizeof(double)];
-  hn::Store(x, d, buf);
-  for (size_t i = 0; i < hn::Lanes(d); ++i) buf[i] = std::erfc(buf[i]);
-  return hn::Load(d, buf);
-#endif
+HWY_INLINE V MillsRatio(D d, V inv) {
+  using namespace core::detail;
+  const V t = hn::Mul(hn::Set(d, kMillsC), inv);
+  const V u = hn::MulSub(hn::Set(d, kMillsC * 2.25), inv, hn::Set(d, 1.25));
+  V p = hn::Set(d, kMillsPoly[0]);
+  for (int k = 1; k <= kMillsDegree; ++k) p = hn::MulAdd(p, u, hn::Set(d, kMillsPoly[k]));
+  return hn::Mul(t, p);
 }
 
-// N(y) = erfc(-y/sqrt2)/2, with the rounding of y/sqrt2 corrected to first order:
-// N(y) ~= erfc(-u_hi)/2 + sqrt2 * phi(y) * u_lo, where y/sqrt2 = u_hi + u_lo exactly.
+// N(y1), N(y2) from phi(y1), phi(y2): phi(y) R(|y|) for y < 0, 1 - phi(y) R(|y|) otherwise.
+// No erfc and no cancellation; the two reciprocals 1/(C + |y|) share one division.
 template <class D, class V = hn::Vec<D>>
-HWY_INLINE V NormCdf(D d, V y, V pdf) {
-  const V r_hi = hn::Set(d, 0.7071067811865476);
-  const V r_lo = hn::Set(d, -4.8336466567264565186e-17);
-  const V u_hi = hn::Mul(y, r_hi);
-  const V u_lo = hn::MulAdd(y, r_lo, hn::MulSub(y, r_hi, u_hi));
-  const V base = hn::Mul(hn::Set(d, 0.5), Erfc(d, hn::Neg(u_hi)));
-  return hn::MulAdd(hn::Mul(hn::Set(d, 1.4142135623730951), pdf), u_lo, base);
+HWY_INLINE void NormCdf2(D d, V y1, V pdf1, V y2, V pdf2, V& n1, V& n2) {
+  const V c = hn::Set(d, core::detail::kMillsC);
+  const V one = hn::Set(d, 1.0);
+  const V den1 = hn::Add(c, hn::Abs(y1));
+  const V den2 = hn::Add(c, hn::Abs(y2));
+  const V inv12 = hn::Div(one, hn::Mul(den1, den2));  // den in [5, 65]: no overflow
+  const V tail1 = hn::Mul(pdf1, MillsRatio(d, hn::Mul(inv12, den2)));
+  const V tail2 = hn::Mul(pdf2, MillsRatio(d, hn::Mul(inv12, den1)));
+  n1 = hn::IfThenElse(hn::Lt(y1, hn::Zero(d)), tail1, hn::Sub(one, tail1));
+  n2 = hn::IfThenElse(hn::Lt(y2, hn::Zero(d)), tail2, hn::Sub(one, tail2));
 }
 
 template <class D, class V = hn::Vec<D>>
@@ -95,17 +77,24 @@ HWY_INLINE void Price(D d, V th, V F, V K, V T, V vol, V r, const Outs& o, size_
   const V Tp = hn::Max(T, zero);
   const V sqrtT = hn::Sqrt(Tp);
   const V s = hn::Mul(vol, sqrtT);
-  const V inv_s = hn::Div(hn::Set(d, 1.0), hn::Max(s, hn::Set(d, 1e-50)));
-  const V df = hn::Exp(d, hn::Neg(hn::Mul(r, Tp)));
+  // One division gives 1/s and 1/(F s): s_eff F lies in (1e-150, 1e103) for valid inputs.
+  const V inv_sF = hn::Div(hn::Set(d, 1.0), hn::Mul(hn::Max(s, hn::Set(d, 1e-50)), F));
+  const V inv_s = hn::Mul(inv_sF, F);
+  // Crypto books mostly price with r = 0: skip the exponential when the whole vector has it.
+  const V df = hn::AllTrue(d, hn::Eq(r, zero)) ? hn::Set(d, 1.0) : hn::Exp(d, hn::Neg(hn::Mul(r, Tp)));
   const V fk = hn::Div(F, K);
   const V xs = hn::Mul(hn::Log(d, fk), inv_s);
   const V d1 = hn::Min(hn::Max(hn::MulAdd(half, s, xs), hn::Neg(lim)), lim);
   const V d2 = hn::Min(hn::Max(hn::NegMulAdd(half, s, xs), hn::Neg(lim)), lim);
-  const V pdf1 = hn::Mul(hn::Set(d, 0.39894228040143267794),
-                         hn::Exp(d, hn::Mul(hn::Set(d, -0.5), hn::Mul(d1, d1))));
+  // phi(d1) with d1^2 = hi + lo split exactly: exp(-hi/2) (1 - lo/2) keeps the tails accurate.
+  const V sq_hi = hn::Mul(d1, d1);
+  const V sq_lo = hn::MulSub(d1, d1, sq_hi);
+  const V pdf1 = hn::Mul(hn::Mul(hn::Set(d, 0.39894228040143267794),
+                                 hn::Exp(d, hn::Mul(hn::Set(d, -0.5), sq_hi))),
+                         hn::NegMulAdd(half, sq_lo, hn::Set(d, 1.0)));
   const V pdf2 = hn::Mul(pdf1, fk);  // F phi(d1) = K phi(d2)
-  const V n1 = NormCdf(d, hn::Mul(th, d1), pdf1);
-  const V n2 = NormCdf(d, hn::Mul(th, d2), pdf2);
+  V n1, n2;
+  NormCdf2(d, hn::Mul(th, d1), pdf1, hn::Mul(th, d2), pdf2, n1, n2);
   const V intrinsic = hn::Max(hn::Mul(th, hn::Sub(F, K)), zero);
   const V undisc = hn::Max(hn::Mul(th, hn::MulSub(F, n1, hn::Mul(K, n2))), intrinsic);
   const V price = hn::Mul(df, undisc);
@@ -114,7 +103,7 @@ HWY_INLINE void Price(D d, V th, V F, V K, V T, V vol, V r, const Outs& o, size_
   const V sqrtT_over_s = hn::Mul(sqrtT, inv_s);
   hn::StoreU(price, d, o.price + i);
   if (o.delta) hn::StoreU(hn::Mul(df, hn::Mul(th, n1)), d, o.delta + i);
-  if (o.gamma) hn::StoreU(hn::IfThenZeroElse(expired, hn::Div(hn::Mul(dfpdf, inv_s), F)), d, o.gamma + i);
+  if (o.gamma) hn::StoreU(hn::IfThenZeroElse(expired, hn::Mul(dfpdf, inv_sF)), d, o.gamma + i);
   if (o.vega) hn::StoreU(vega, d, o.vega + i);
   if (o.theta) {
     // theta = r P - DF F phi(d1) sigma / (2 sqrt T), with sigma/(2 sqrtT) = sigma^2 / (2 s).

@@ -1,5 +1,6 @@
 #include "greekbook/pricing/implied_vol.hpp"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <limits>
@@ -24,6 +25,9 @@ constexpr double kTwoPiOverSqrt27 = 1.20919957615614523;  // 2 pi / sqrt(27)
 constexpr double kSqrtPiOverTwo = 1.25331413731550025121;
 constexpr double kSqrtDblMax = 1.3407807929942596e154;
 constexpr int kMaxIterations = 8;
+// Householder steps of order 3 converge quartically: once a step is below 1e-7 relative, the
+// remaining error is ~1e-28 relative and another step would change nothing.
+constexpr double kLastStep = 1e-7;
 
 bool below_horizon(double x) { return std::fabs(x) < DBL_MIN; }
 double square(double x) { return x * x; }
@@ -116,7 +120,7 @@ const char* to_string(IvStatus s) noexcept {
 double normalised_implied_vol(double beta, double x, double q) noexcept {
   // Subtract the intrinsic value (in the money -> out of the money), then map puts to calls.
   if (q * x > 0) {
-    beta = std::fabs(std::fmax(beta - normalised_intrinsic(x, q), 0.0));
+    beta = std::fabs(std::max(beta - normalised_intrinsic(x, q), 0.0));
     q = -q;
   }
   if (q < 0) x = -x;  // now an out-of-the-money call: x <= 0
@@ -128,8 +132,8 @@ double normalised_implied_vol(double beta, double x, double q) noexcept {
   Bracket br;
   int it = 0;
   const double s_c = std::sqrt(std::fabs(2 * x));
-  const double b_c = normalised_black_call(x, s_c);
-  const double v_c = normalised_vega(x, s_c);
+  double v_c;
+  const double b_c = normalised_black_call(x, s_c, &v_c);
 
   if (beta < b_c) {
     const double s_l = s_c - b_c / v_c;
@@ -148,7 +152,8 @@ double normalised_implied_vol(double beta, double x, double q) noexcept {
       // Objective ln(1/b(s)) - ln(1/beta): linear-ish in the lower wing.
       for (; it < kMaxIterations && std::fabs(ds) > DBL_EPSILON * s; ++it) {
         if (br.guard(it, s, ds)) break;
-        const double b = normalised_black_call(x, s), bp = normalised_vega(x, s);
+        double bp;
+        const double b = normalised_black_call(x, s, &bp);
         br.update(b, beta, s);
         if (b <= 0 || bp <= 0) {
           ds = 0.5 * (br.left + br.right) - s;
@@ -162,8 +167,9 @@ double normalised_implied_vol(double beta, double x, double q) noexcept {
                              3 * b_halley * bpob * (1 + 2 / ln_b);
           ds = newton * householder_factor(newton, halley, hh3);
         }
-        ds = std::fmax(-0.5 * s, ds);
+        ds = std::max(-0.5 * s, ds);
         s += ds;
+        if (std::fabs(ds) <= kLastStep * s) break;
       }
       return s;
     }
@@ -198,7 +204,8 @@ double normalised_implied_vol(double beta, double x, double q) noexcept {
         // Objective ln((b_max - beta)/(b_max - b(s))): well conditioned near the upper bound.
         for (; it < kMaxIterations && std::fabs(ds) > DBL_EPSILON * s; ++it) {
           if (br.guard(it, s, ds)) break;
-          const double b = normalised_black_call(x, s), bp = normalised_vega(x, s);
+          double bp;
+        const double b = normalised_black_call(x, s, &bp);
           br.update(b, beta, s);
           if (b >= b_max || bp <= DBL_MIN) {
             ds = 0.5 * (br.left + br.right) - s;
@@ -211,8 +218,9 @@ double normalised_implied_vol(double beta, double x, double q) noexcept {
             const double hh3 = b_hh3 + gp * (2 * gp + 3 * b_halley);
             ds = newton * householder_factor(newton, halley, hh3);
           }
-          ds = std::fmax(-0.5 * s, ds);
+          ds = std::max(-0.5 * s, ds);
           s += ds;
+          if (std::fabs(ds) <= kLastStep * s) break;
         }
         return s;
       }
@@ -221,12 +229,14 @@ double normalised_implied_vol(double beta, double x, double q) noexcept {
   // Central branches: objective b(s) - beta.
   for (; it < kMaxIterations && std::fabs(ds) > DBL_EPSILON * s; ++it) {
     if (br.guard(it, s, ds)) break;
-    const double b = normalised_black_call(x, s), bp = normalised_vega(x, s);
+    double bp;
+        const double b = normalised_black_call(x, s, &bp);
     br.update(b, beta, s);
     const double newton = (beta - b) / bp, halley = square(x / s) / s - s / 4;
     const double hh3 = halley * halley - 3 * square(x / (s * s)) - 0.25;
-    ds = std::fmax(-0.5 * s, newton * householder_factor(newton, halley, hh3));
+    ds = std::max(-0.5 * s, newton * householder_factor(newton, halley, hh3));
     s += ds;
+    if (std::fabs(ds) <= kLastStep * s) break;
   }
   return s;
 }
@@ -243,7 +253,7 @@ tl::expected<double, IvStatus> implied_vol(const IvInput& in) noexcept {
   const double q = sign(in.type);
   const double df = std::exp(-in.rate * in.expiry_years);
   const double undiscounted = in.price / df;
-  const double intrinsic = std::fmax(q * (in.forward - in.strike), 0.0);
+  const double intrinsic = std::max(q * (in.forward - in.strike), 0.0);
   const double upper = q > 0 ? in.forward : in.strike;
   if (undiscounted < intrinsic) return U(IvStatus::BelowIntrinsic);
   if (undiscounted >= upper) return U(IvStatus::AboveMaximum);

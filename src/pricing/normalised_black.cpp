@@ -1,5 +1,7 @@
 #include "greekbook/pricing/normalised_black.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cfloat>
 #include <cmath>
 
@@ -38,13 +40,21 @@ double asymptotic_expansion(double h, double t) {
     sum += term;
     if (std::fabs(term) <= 1e-17 * std::fabs(sum)) break;
   }
-  const double diff = kOneOverSqrtPi * (kSqrt2 * t) * A * C * sum;  // c - a = sqrt2 t exactly
-  return 0.5 * std::exp(-0.5 * (h * h + t * t)) * diff;
+  // b / exp(-(h^2 + t^2)/2) = (erfcx(a) - erfcx(c))/2, with c - a = sqrt2 t exactly.
+  return 0.5 * kOneOverSqrtPi * (kSqrt2 * t) * A * C * sum;
 }
 
 // Region t < 0.21: erfcx(m - delta) - erfcx(m + delta) = -2 sum_{k odd} y_k(m) delta^k / k!,
 // m = -h/sqrt2, delta = t/sqrt2, with erfcx's derivatives from y_1 = 2 m y_0 - 2/sqrt(pi),
 // y_{n+1} = 2 m y_n + 2 n y_{n-1}.
+constexpr int kSmallTTerms = 20;
+// 1/((k+1)(k+2)) for k = 1, 3, 5, ...: no division inside the series loop.
+constexpr auto kInvPairProducts = [] {
+  std::array<double, kSmallTTerms> a{};
+  for (int j = 0; j < kSmallTTerms; ++j) a[j] = 1.0 / ((2.0 * j + 2.0) * (2.0 * j + 3.0));
+  return a;
+}();
+
 double small_t_expansion(double h, double t) {
   const double m = -h * kInvSqrt2;
   const double delta = t * kInvSqrt2;
@@ -53,31 +63,30 @@ double small_t_expansion(double h, double t) {
   double y = 2.0 * m * y_prev - 2.0 * kOneOverSqrtPi;  // y_1
   double power = delta;                              // delta^k / k!
   double sum = y * power;
-  for (int k = 1; k < 40; k += 2) {
-    // y_{k+1}, y_{k+2}
-    const double y_next = 2.0 * m * y + 2.0 * k * y_prev;
-    const double y_next2 = 2.0 * m * y_next + 2.0 * (k + 1) * y;
+  const double two_m = 2.0 * m;
+  for (int j = 0; j < kSmallTTerms; ++j) {
+    const int k = 2 * j + 1;  // y_{k+1}, y_{k+2}
+    const double y_next = two_m * y + 2.0 * k * y_prev;
+    const double y_next2 = two_m * y_next + 2.0 * (k + 1) * y;
     y_prev = y_next;
     y = y_next2;
-    power *= d2 / ((k + 1.0) * (k + 2.0));
+    power *= d2 * kInvPairProducts[j];
     const double term = y * power;
     sum += term;
     if (std::fabs(term) <= 1e-17 * std::fabs(sum)) break;
   }
-  return -std::exp(-0.5 * (h * h + t * t)) * sum;
+  return -sum;  // b / exp(-(h^2 + t^2)/2)
 }
 
-double using_erfcx(double h, double t) {
-  const double b =
-      0.5 * std::exp(-0.5 * (h * h + t * t)) * (erfcx(-kInvSqrt2 * (h + t)) - erfcx(-kInvSqrt2 * (h - t)));
-  return std::fabs(std::fmax(b, 0.0));
+double using_erfcx(double h, double t) {  // b / exp(-(h^2 + t^2)/2)
+  return 0.5 * (erfcx(-kInvSqrt2 * (h + t)) - erfcx(-kInvSqrt2 * (h - t)));
 }
 
 double using_norm_cdf(double x, double s) {
   const double h = x / s, t = 0.5 * s;
   const double b_max = std::exp(0.5 * x);
   const double b = core::norm_cdf(h + t) * b_max - core::norm_cdf(h - t) / b_max;
-  return std::fabs(std::fmax(b, 0.0));
+  return std::fabs(std::max(b, 0.0));
 }
 }  // namespace
 
@@ -92,15 +101,27 @@ double normalised_vega(double x, double s) noexcept {
   return kOneOverSqrtTwoPi * std::exp(-0.5 * (h * h + t * t));
 }
 
-double normalised_black_call(double x, double s) noexcept {
-  if (x > 0.0) return normalised_intrinsic(x, 1.0) + normalised_black_call(-x, s);
-  if (!(s > 0.0)) return normalised_intrinsic(x, 1.0);
+double normalised_black_call(double x, double s, double* vega) noexcept {
+  if (x > 0.0) return normalised_intrinsic(x, 1.0) + normalised_black_call(-x, s, vega);
+  if (!(s > 0.0)) {
+    if (vega) *vega = 0.0;
+    return normalised_intrinsic(x, 1.0);
+  }
   const double h = x / s, t = 0.5 * s;
+  const double e = std::exp(-0.5 * (h * h + t * t));  // sqrt(2 pi) * vega
+  if (vega) *vega = kOneOverSqrtTwoPi * e;
+  double scaled;
   if (h < kAsymptoticThreshold && h + t < kAsymptoticThreshold + kSmallTThreshold)
-    return asymptotic_expansion(h, t);
-  if (t < kSmallTThreshold) return small_t_expansion(h, t);
-  if (h + t > 0.85) return using_norm_cdf(x, s);
-  return using_erfcx(h, t);
+    scaled = asymptotic_expansion(h, t);
+  else if (t < kSmallTThreshold)
+    scaled = small_t_expansion(h, t);
+  else if (h + t > 0.85)
+    return using_norm_cdf(x, s);
+  else
+    scaled = using_erfcx(h, t);
+  return std::max(e * scaled, 0.0);
 }
+
+double normalised_black_call(double x, double s) noexcept { return normalised_black_call(x, s, nullptr); }
 
 }  // namespace greekbook::pricing

@@ -1,5 +1,6 @@
 #include "pricing/rational_cubic.hpp"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 
@@ -25,13 +26,13 @@ double minimum_control(double d_l, double d_r, double s, bool prefer_shape) {
   }
   if (convex || concave) {
     if (!(is_zero(s_m_d_l) || is_zero(d_r_m_s)))
-      r2 = std::fmax(std::fabs(d_r_m_d_l / d_r_m_s), std::fabs(d_r_m_d_l / s_m_d_l));
+      r2 = std::max(std::fabs(d_r_m_d_l / d_r_m_s), std::fabs(d_r_m_d_l / s_m_d_l));
     else if (prefer_shape)
       r2 = kMaxR;
   } else if (monotonic && prefer_shape) {
     r2 = kMaxR;
   }
-  return std::fmax(kMinR, std::fmax(r1, r2));
+  return std::max(kMinR, std::max(r1, r2));
 }
 }  // namespace
 
@@ -56,7 +57,7 @@ double rational_cubic_control_fit_left(double x_l, double x_r, double y_l, doubl
   if (is_zero(numerator)) return 0;
   const double denominator = (y_r - y_l) / h - d_l;
   if (is_zero(denominator)) return numerator > 0 ? kMaxR : kMinR;
-  return std::fmax(numerator / denominator, minimum_control(d_l, d_r, (y_r - y_l) / h, prefer_shape));
+  return std::max(numerator / denominator, minimum_control(d_l, d_r, (y_r - y_l) / h, prefer_shape));
 }
 
 double rational_cubic_control_fit_right(double x_l, double x_r, double y_l, double y_r, double d_l,
@@ -66,7 +67,7 @@ double rational_cubic_control_fit_right(double x_l, double x_r, double y_l, doub
   if (is_zero(numerator)) return 0;
   const double denominator = d_r - (y_r - y_l) / h;
   if (is_zero(denominator)) return numerator > 0 ? kMaxR : kMinR;
-  return std::fmax(numerator / denominator, minimum_control(d_l, d_r, (y_r - y_l) / h, prefer_shape));
+  return std::max(numerator / denominator, minimum_control(d_l, d_r, (y_r - y_l) / h, prefer_shape));
 }
 
 }  // namespace greekbook::pricing::detail

@@ -48,7 +48,8 @@ struct Greeks {
   double volga = 0.0;
 };
 
-/// Returns an empty string when `in` satisfies the preconditions, else the reason.
+/// Returns an empty string when `in` satisfies the preconditions, else the reason. A reason always
+/// starts with the name of the offending field ("forward", "strike", "expiry_years", "vol", "rate").
 const char* validate(const Black76Input& in) noexcept;
 
 /// Price and all seven Greeks of one option. Precondition: validate(in) == "".

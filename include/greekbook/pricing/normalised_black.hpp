@@ -10,6 +10,9 @@ namespace greekbook::pricing {
 /// Normalised call price b(x, s) for s >= 0 (b(x, 0) is the normalised intrinsic value).
 double normalised_black_call(double x, double s) noexcept;
 
+/// Same, also writing db/ds to *vega when vega is not null (shares the exponential).
+double normalised_black_call(double x, double s, double* vega) noexcept;
+
 /// Normalised intrinsic value: max(e^{x/2} - e^{-x/2}, 0) for a call (q = +1), of the put for q = -1.
 double normalised_intrinsic(double x, double q) noexcept;
 
