@@ -46,7 +46,8 @@ double mills_ratio(double a) noexcept {
 double norm_cdf(double x) noexcept {
   if (std::isnan(x)) return x;
   const double a = std::fabs(x);
-  if (a > 38.5) return x < 0 ? 0.0 : 1.0;  // phi(38.5) ~ 1e-322: N underflows
+  if (a > 38.5) return x < 0 ? 0.0 : 1.0;
+  if (x == 0.0) return 0.5;  // exact; the polynomial is a few ulp off at 0  // phi(38.5) ~ 1e-322: N underflows
   // phi(x) with x^2 = hi + lo split exactly: exp(-hi/2) (1 - lo/2).
   double hi, lo;
   exact_square(x, hi, lo);

@@ -64,8 +64,10 @@ HWY_INLINE void NormCdf2(D d, V y1, V pdf1, V y2, V pdf2, V& n1, V& n2) {
   const V inv12 = hn::Div(one, hn::Mul(den1, den2));  // den in [5, 65]: no overflow
   const V tail1 = hn::Mul(pdf1, MillsRatio(d, hn::Mul(inv12, den2)));
   const V tail2 = hn::Mul(pdf2, MillsRatio(d, hn::Mul(inv12, den1)));
-  n1 = hn::IfThenElse(hn::Lt(y1, hn::Zero(d)), tail1, hn::Sub(one, tail1));
-  n2 = hn::IfThenElse(hn::Lt(y2, hn::Zero(d)), tail2, hn::Sub(one, tail2));
+  // N(0) = 1/2 exactly (the polynomial is a few ulp off there; at-the-money expiries need it exact).
+  const V zero = hn::Zero(d), half = hn::Set(d, 0.5);
+  n1 = hn::IfThenElse(hn::Lt(y1, zero), tail1, hn::IfThenElse(hn::Eq(y1, zero), half, hn::Sub(one, tail1)));
+  n2 = hn::IfThenElse(hn::Lt(y2, zero), tail2, hn::IfThenElse(hn::Eq(y2, zero), half, hn::Sub(one, tail2)));
 }
 
 template <class D, class V = hn::Vec<D>>

@@ -259,9 +259,11 @@ tl::expected<double, IvStatus> implied_vol(const IvInput& in) noexcept {
   if (undiscounted >= upper) return U(IvStatus::AboveMaximum);
   if (undiscounted == intrinsic) return 0.0;
   const double sqrt_fk = std::sqrt(in.forward) * std::sqrt(in.strike);
-  const double beta = undiscounted / sqrt_fk;
+  // In the money: invert the out-of-the-money option of the same strike (parity in price space).
+  // Subtracting the normalised intrinsic of x = ln(F/K) instead loses the time value to x's rounding.
+  const double beta = (undiscounted - intrinsic) / sqrt_fk;
   const double x = std::log(in.forward / in.strike);
-  const double s = normalised_implied_vol(beta, x, q);
+  const double s = normalised_implied_vol(beta, x, intrinsic > 0 ? -q : q);
   if (!std::isfinite(s) || s < 0) {
     // beta rounded onto the upper bound after normalisation.
     return U(std::isnan(s) ? IvStatus::AboveMaximum : IvStatus::NoConvergence);
