@@ -22,4 +22,25 @@ struct BenchOptions {
 
 int run_bench(const BenchOptions& opts);
 
+struct RiskOptions {
+  std::string book, market, format = "table", output = "-";
+};
+int run_risk(const RiskOptions& opts);
+
+struct ExplainOptions {
+  std::string book, from, to, format = "table", output = "-";
+};
+int run_explain(const ExplainOptions& opts);
+
+struct SurfaceOptions {
+  std::string market, output = "-";
+  bool json = false;
+};
+int run_surface(const SurfaceOptions& opts);
+
+struct ConvertOptions {
+  std::string input, output = "-";
+};
+int run_convert_market(const ConvertOptions& opts);
+
 }  // namespace greekbook::cli

@@ -6,7 +6,7 @@
 
 int main(int argc, char** argv) {
   using namespace greekbook::cli;
-  CLI::App app{"greekbook: prices, Greeks and implied volatility for crypto derivatives books.\n"
+  CLI::App app{"greekbook: prices, Greeks, implied volatility and the risk of crypto derivatives books.\n"
                "Exit status: 0 success, 2 bad input or usage (nothing partial written), 1 failure."};
   app.name("greekbook");
   app.require_subcommand(1);
@@ -43,6 +43,45 @@ int main(int argc, char** argv) {
   bench->add_option("--options", bench_opts.options, "options per run")->capture_default_str();
   bench->add_option("--repeats", bench_opts.repeats, "timed runs (median reported)")->capture_default_str();
 
+  RiskOptions risk_opts;
+  auto* risk = app.add_subcommand(
+      "risk",
+      "Portfolio risk report: value, PnL and Greeks per position, totals per underlying, expiry, venue "
+      "and account (delta/delta_total in coin, gamma coin per USD, vega USD per vol point, theta USD per day).");
+  risk->add_option("--book", risk_opts.book, "book: JSON, or positions CSV account,instrument,quantity[,average_price]")
+      ->required();
+  risk->add_option("--market", risk_opts.market, "market snapshot: greekbook JSON or a Deribit chain CSV")->required();
+  risk->add_option("--format", risk_opts.format, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  risk->add_option("-o,--output", risk_opts.output, "output file (written atomically), '-' for stdout")
+      ->capture_default_str();
+
+  ExplainOptions explain_opts;
+  auto* explain = app.add_subcommand(
+      "explain", "PnL between two market snapshots by full revaluation, attributed to delta, gamma, vega, theta, "
+                 "vanna, volga, with the unexplained residual (USD).");
+  explain->add_option("--book", explain_opts.book, "book file")->required();
+  explain->add_option("--from", explain_opts.from, "earlier market snapshot")->required();
+  explain->add_option("--to", explain_opts.to, "later market snapshot")->required();
+  explain->add_option("--format", explain_opts.format, "table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  explain->add_option("-o,--output", explain_opts.output, "output file, '-' for stdout")->capture_default_str();
+
+  SurfaceOptions surface_opts;
+  auto* surface = app.add_subcommand(
+      "surface", "Fitted SVI smile per expiry (parameters, fit error, butterfly check) and calendar-arbitrage check.");
+  surface->add_option("--market", surface_opts.market, "market snapshot")->required();
+  surface->add_flag("--json", surface_opts.json, "JSON output");
+  surface->add_option("-o,--output", surface_opts.output, "output file, '-' for stdout")->capture_default_str();
+
+  ConvertOptions convert_opts;
+  auto* convert = app.add_subcommand(
+      "convert-market", "Convert a market snapshot (e.g. a Deribit chain CSV) to greekbook JSON.");
+  convert->add_option("input", convert_opts.input, "input snapshot")->required();
+  convert->add_option("-o,--output", convert_opts.output, "output JSON, '-' for stdout")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -56,5 +95,9 @@ int main(int argc, char** argv) {
   if (price->parsed()) return run_price(price_opts);
   if (iv->parsed()) return run_iv(iv_opts);
   if (bench->parsed()) return run_bench(bench_opts);
+  if (risk->parsed()) return run_risk(risk_opts);
+  if (explain->parsed()) return run_explain(explain_opts);
+  if (surface->parsed()) return run_surface(surface_opts);
+  if (convert->parsed()) return run_convert_market(convert_opts);
   return 2;
 }

@@ -20,3 +20,10 @@ inline tl::unexpected<Error> make_error(std::string message) {
 }
 
 }  // namespace greekbook
+
+/// Evaluates a Result-returning expression; on error returns its error from the enclosing function,
+/// else binds the value to `var`.
+#define GB_TRY(var, expr)                                  \
+  auto var##_result_ = (expr);                             \
+  if (!var##_result_) return tl::unexpected(var##_result_.error()); \
+  auto var = std::move(*var##_result_)
