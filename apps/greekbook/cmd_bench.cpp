@@ -8,7 +8,11 @@
 
 #include <fmt/format.h>
 
+#include "bench_data.hpp"
 #include "commands.hpp"
+#include "greekbook/io/csv.hpp"
+#include "greekbook/market/snapshot_io.hpp"
+#include "greekbook/valuation/valuation.hpp"
 #include "greekbook/pricing/black76.hpp"
 #include "greekbook/pricing/black76_batch.hpp"
 #include "greekbook/pricing/implied_vol.hpp"
@@ -85,6 +89,40 @@ int run_bench(const BenchOptions& opts) {
   const double iv_batch_ns = median_ns_per_item(repeats, n, [&] {
     pricing::implied_vol_batch(type, fwd, strike, expiry, prices, rate, iv, status);
   });
+  // Portfolio valuation: 10,000 option positions, all Greeks, aggregated (prepare once, run timed).
+  const market::MarketSnapshot mkt = synthetic_market();
+  const book::Book book10k = synthetic_book(mkt, 10000);
+  const auto t_prep0 = Clock::now();
+  const valuation::Valuation val = valuation::Valuation::prepare(book10k, mkt);
+  const double prepare_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_prep0).count();
+  valuation::Report rep10k;
+  const double risk_ms = median_ns_per_item(repeats * 3, 1, [&] {
+    val.run(rep10k);
+    sink = rep10k.portfolio.value_usd;
+  }) / 1e6;
+  // Surface: parse a Deribit-format chain and fit every expiry (from memory: no disk in the timing).
+  std::string chain = synthetic_chain_csv(mkt, 1900);
+  std::string chain_source = "synthetic 1,900-option chain";
+  if (!opts.chain.empty()) {
+    auto text = io::read_text(opts.chain);
+    if (!text) {
+      fmt::print(stderr, "greekbook bench: {}\n", text.error().message);
+      return 2;
+    }
+    chain = std::move(*text);
+    chain_source = opts.chain;
+  }
+  std::size_t chain_options = 0, chain_smiles = 0;
+  const double surface_ms = median_ns_per_item(repeats, 1, [&] {
+    auto snap = market::parse_deribit_chain_csv(chain, chain_source, "");
+    if (!snap) return;
+    market::finalise(*snap);
+    chain_options = chain_smiles = 0;
+    for (const auto& [n, u] : snap->underlyings) {
+      chain_options += u.options.size();
+      chain_smiles += u.surface.smiles().size();
+    }
+  }) / 1e6;
   (void)sink;
   double max_err = 0;
   std::size_t failed = 0;
@@ -112,8 +150,10 @@ int run_bench(const BenchOptions& opts) {
       ops.replace(ops.size() - 3, 3, "_options_per_s");
       j += fmt::format("  \"{}\": {:.0f},\n", ops, 1e9 / r.ns);
     }
-    j += fmt::format("  \"implied_vol_max_abs_error\": {:.3g},\n  \"implied_vol_failures\": {}\n}}\n",
-                     max_err, failed);
+    j += fmt::format("  \"implied_vol_max_abs_error\": {:.3g},\n  \"implied_vol_failures\": {},\n", max_err, failed);
+    j += fmt::format("  \"risk_10k_ms\": {:.4f},\n  \"risk_10k_prepare_ms\": {:.3f},\n", risk_ms, prepare_ms);
+    j += fmt::format("  \"surface_fit_ms\": {:.3f},\n  \"surface_fit_options\": {},\n  \"surface_fit_smiles\": {}\n}}\n",
+                     surface_ms, chain_options, chain_smiles);
     fmt::print("{}", j);
   } else {
     fmt::print("greekbook bench: {} options, median of {} runs, one core, SIMD target {} ({} double lanes)\n\n",
@@ -121,6 +161,10 @@ int run_bench(const BenchOptions& opts) {
     fmt::print("{:<55} {:>12} {:>16}\n", "measure", "ns/option", "options/s");
     for (const auto& r : rows) fmt::print("{:<55} {:>12.2f} {:>16.0f}\n", r.what, r.ns, 1e9 / r.ns);
     fmt::print("\nimplied vol round trip: max |sigma - sigma_true| = {:.3g}, failures {}\n", max_err, failed);
+    fmt::print("\nrisk report, 10,000 option positions, all Greeks + aggregation: {:.4f} ms (prepare once: {:.3f} ms)\n",
+               risk_ms, prepare_ms);
+    fmt::print("surface: load + SVI fit of {} ({} options, {} smiles): {:.3f} ms\n", chain_source, chain_options,
+               chain_smiles, surface_ms);
   }
   return 0;
 }

@@ -18,6 +18,7 @@ struct BenchOptions {
   bool json = false;
   int options = 100000;  ///< options per batch
   int repeats = 7;       ///< timed repetitions; the median is reported
+  std::string chain;     ///< optional Deribit chain CSV to time surface loading + fitting on
 };
 
 int run_bench(const BenchOptions& opts);

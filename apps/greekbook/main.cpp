@@ -37,11 +37,14 @@ int main(int argc, char** argv) {
 
   BenchOptions bench_opts;
   auto* bench = app.add_subcommand(
-      "bench", "Measure pricing speed on this machine, one core: ns/option and options/s (medians).");
+      "bench", "Measure speed on this machine, one core (medians): pricing ns/option, implied vol, the 10,000-position "
+             "risk report (risk_10k_ms) and chain load + surface fit (surface_fit_ms).");
   bench->add_flag("--json", bench_opts.json,
                   "JSON output (keys price_greeks_scalar_ns, price_greeks_batch_ns, implied_vol_ns, ...)");
   bench->add_option("--options", bench_opts.options, "options per run")->capture_default_str();
   bench->add_option("--repeats", bench_opts.repeats, "timed runs (median reported)")->capture_default_str();
+  bench->add_option("--chain", bench_opts.chain,
+                    "Deribit chain CSV to time load + surface fit on (default: a synthetic 1,900-option chain)");
 
   RiskOptions risk_opts;
   auto* risk = app.add_subcommand(

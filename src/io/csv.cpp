@@ -112,7 +112,7 @@ void append_csv_line(std::string& out, const std::vector<std::string>& fields) {
 std::optional<double> parse_finite_double(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.size() > 1 && text.front() == '+' && text[1] != '-') text.remove_prefix(1);  // "+-1" is not a number
   if (text.empty()) return std::nullopt;
   double value = 0;
   const auto res = fast_float::from_chars(text.data(), text.data() + text.size(), value);

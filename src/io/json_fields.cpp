@@ -31,6 +31,8 @@ Result<Json> parse_json(std::string_view text, std::string_view source) {
     std::string what = e.what();
     if (const auto p = what.find("parse error"); p != std::string::npos) what = what.substr(p);
     return make_error(fmt::format("{}:{}:{}: invalid JSON: {}", source, line, col, what));
+  } catch (const Json::exception& e) {  // e.g. out_of_range.406 for 1e999, which has no byte position
+    return make_error(fmt::format("{}: invalid JSON: {}", source, e.what()));
   }
 }
 

@@ -305,6 +305,114 @@ SviParams levenberg_marquardt(const Data& D, SviParams p, const Penalty& pen, in
   return p;
 }
 
+// Violation of g >= kMargin over [lo, hi] (121 points plus 17 within 4 sigma of m), in units of kMargin.
+double g_penalty(const SviParams& p, double lo, double hi) {
+  double s = 0.0;
+  auto add = [&](double k) {
+    const double g = svi_g(p, k), v = std::isfinite(g) ? std::max(kMargin - g, 0.0) / kMargin : 1e6;
+    s += v * v;
+  };
+  for (int i = 0; i <= 120; ++i) add(lo + (hi - lo) * i / 120);
+  for (int i = 0; i <= 16; ++i) {
+    const double k = p.m + p.sigma * (-4.0 + 0.5 * i);
+    if (k > lo && k < hi) add(k);
+  }
+  return s;
+}
+
+// Stage 1 search over x = (m, log sigma): an 11 x 8 grid (unless a start is given), then Nelder-Mead
+// twice (the second time with a small simplex, which guards against early collapse).
+struct Outer {
+  Data& D;
+  double m_lo, m_hi, ls_lo, ls_hi, dm, dls;
+  Inner at(const std::array<double, 2>& x) const {
+    return solve_inner(D, std::clamp(x[0], m_lo, m_hi), std::exp(std::clamp(x[1], ls_lo, ls_hi)));
+  }
+  template <class Cost>
+  std::array<double, 2> search(Cost&& cost, const std::array<double, 2>* start) const {
+    auto f = [&](const std::array<double, 2>& x) { return cost(at(x)); };
+    std::array<double, 2> best{};
+    if (start) {
+      best = *start;
+    } else {
+      const double R = D.k_max - D.k_min;
+      double fbest = std::numeric_limits<double>::infinity();
+      for (int i = 0; i < 11; ++i) {
+        for (int j = 0; j < 8; ++j) {
+          const std::array<double, 2> x{D.k_min - 0.5 * R + dm * i, std::log(0.01 * R) + dls * j};
+          const double v = f(x);
+          if (v < fbest) best = x, fbest = v;
+        }
+      }
+    }
+    const std::array<double, 2> x = nelder_mead(f, best, {0.5 * dm, 0.5 * dls}, 250);
+    return nelder_mead(f, x, {0.05 * dm, 0.05 * dls}, 150);
+  }
+};
+
+double vol_cost(const Data& D, const SviParams& p) {
+  std::vector<double> r, J;
+  return residuals(D, p, Penalty{}, r, J);
+}
+
+// Stage 3: the best butterfly-free smile near p (see the top of the file).
+SviParams remove_butterfly(Outer& O, SviParams p, std::array<double, 2> x, double f_unconstrained) {
+  const Data& D = O.D;
+  const double R = D.k_max - D.k_min, lo = D.k_min - kWiden * R, hi = D.k_max + kWiden * R;
+  double Mw = 0.0;
+  for (std::size_t i = 0; i < D.k.size(); ++i) Mw += D.wv[i] * D.w[i];
+  // (a) Stage 1 again with the g penalty (exact inner solves travel far along flat valleys of the
+  //     objective, where a local method stalls), then LM with a stiff penalty.
+  const double scale = f_unconstrained + 1e-8 * Mw * Mw;
+  std::vector<SviParams> found;
+  bool first = true;
+  for (double lambda = 1.0; lambda <= 1e8; lambda *= 10.0, first = false) {
+    auto cost = [&](const Inner& in) { return in.f + lambda * scale * g_penalty(in.p, lo, hi); };
+    if (first) {
+      const std::array<double, 2> g = O.search(cost, nullptr);
+      x = cost(O.at(g)) < cost(O.at(x)) ? g : x;
+    }
+    x = O.search(cost, &x);
+    const SviParams q = project(O.at(x).p, D.sigma_min);
+    if (!check_butterfly(q, lo, hi).free) continue;
+    Penalty pen;
+    pen.lambda = 1e3 * (vol_cost(D, q) + 1e-12);
+    scan_grid(q, lo, hi, 201, 33, pen.k);
+    const SviParams q2 = levenberg_marquardt(D, q, pen, 100);
+    found.push_back(check_butterfly(q2, lo, hi).free && vol_cost(D, q2) < vol_cost(D, q) ? q2 : q);
+    break;
+  }
+  // (b) Penalised LM from the unconstrained fit, stiffening the penalty.
+  Penalty pen;
+  pen.lambda = 1e-2 * (vol_cost(D, p) + 1e-12);
+  for (int round = 0; round < 12; ++round, pen.lambda *= 10.0) {
+    scan_grid(p, lo, hi, 201, 33, pen.k);
+    p = levenberg_marquardt(D, p, pen, 100);
+    if (check_butterfly(p, lo, hi).free) {
+      found.push_back(p);
+      break;
+    }
+  }
+  if (!found.empty()) {
+    return *std::min_element(found.begin(), found.end(), [&](const SviParams& u, const SviParams& v) {
+      return vol_cost(D, u) < vol_cost(D, v);
+    });
+  }
+  // (c) Blend towards the flat smile w = Mw (g = 1): bisection for the least blend the scan passes.
+  auto blend = [&](double t) {
+    SviParams q = p;
+    q.a = (1.0 - t) * p.a + t * Mw;
+    q.b = (1.0 - t) * p.b;
+    return q;
+  };
+  double t_bad = 0.0, t_ok = 1.0;
+  for (int i = 0; i < 40; ++i) {
+    const double t = 0.5 * (t_bad + t_ok);
+    (check_butterfly(blend(t), lo, hi).free ? t_ok : t_bad) = t;
+  }
+  return blend(t_ok);
+}
+
 }  // namespace
 
 ButterflyCheck check_butterfly(const SviParams& p, double k_lo, double k_hi) noexcept {
@@ -361,61 +469,19 @@ Result<SmileFit> fit_svi(std::span<const SmileQuote> quotes, double expiry_years
   D.z.resize(D.k.size());
   D.sigma_min = 1e-3 * R;
 
-  // Stage 1: grid over (m, log sigma), then Nelder-Mead.
-  const double m_lo = D.k_min - 2.0 * R, m_hi = D.k_max + 2.0 * R;
-  const double ls_lo = std::log(D.sigma_min), ls_hi = std::log(5.0 * R);
-  auto objective = [&](const std::array<double, 2>& x) {
-    return solve_inner(D, std::clamp(x[0], m_lo, m_hi), std::exp(std::clamp(x[1], ls_lo, ls_hi))).f;
-  };
-  constexpr int kGm = 11, kGs = 8;
-  const double dm = 2.0 * R / (kGm - 1), dls = std::log(200.0) / (kGs - 1);
-  std::array<double, 2> best{}, second{};
-  double fbest = std::numeric_limits<double>::infinity(), fsecond = fbest;
-  for (int i = 0; i < kGm; ++i) {
-    for (int j = 0; j < kGs; ++j) {
-      const std::array<double, 2> x{D.k_min - 0.5 * R + dm * i, std::log(0.01 * R) + dls * j};
-      const double f = objective(x);
-      if (f < fbest) second = best, fsecond = fbest, best = x, fbest = f;
-      else if (f < fsecond) second = x, fsecond = f;
-    }
-  }
-  std::array<double, 2> x = nelder_mead(objective, best, {0.5 * dm, 0.5 * dls}, 250);
-  if (std::isfinite(fsecond)) {
-    const std::array<double, 2> x2 = nelder_mead(objective, second, {0.5 * dm, 0.5 * dls}, 250);
-    if (objective(x2) < objective(x)) x = x2;
-  }
-  x = nelder_mead(objective, x, {0.05 * dm, 0.05 * dls}, 150);
-  SviParams p = solve_inner(D, std::clamp(x[0], m_lo, m_hi), std::exp(std::clamp(x[1], ls_lo, ls_hi))).p;
-  p = project(p, D.sigma_min);
-
+  // Stage 1: quasi-explicit fit over (m, log sigma).
+  Outer O{D, D.k_min - 2.0 * R, D.k_max + 2.0 * R, std::log(D.sigma_min), std::log(5.0 * R),
+          0.2 * R, std::log(200.0) / 7.0};
+  auto plain = [](const Inner& in) { return in.f; };
+  const std::array<double, 2> x = O.search(plain, nullptr);
+  const Inner best = O.at(x);
   // Stage 2: exact vega-weighted vol objective.
-  p = levenberg_marquardt(D, p, Penalty{}, 100);
-
+  SviParams p = levenberg_marquardt(D, project(best.p, D.sigma_min), Penalty{}, 100);
   // Stage 3: butterfly arbitrage.
   const double lo = D.k_min - kWiden * R, hi = D.k_max + kWiden * R;
   ButterflyCheck chk = check_butterfly(p, lo, hi);
-  Penalty pen;
-  pen.lambda = 1e-4;
-  for (int round = 0; round < 10 && !chk.free; ++round, pen.lambda *= 10.0) {
-    scan_grid(p, lo, hi, 201, 33, pen.k);
-    p = levenberg_marquardt(D, p, pen, 60);
-    chk = check_butterfly(p, lo, hi);
-  }
   if (!chk.free) {
-    double w_flat = 0.0;
-    for (std::size_t i = 0; i < D.k.size(); ++i) w_flat += D.wv[i] * D.w[i];
-    auto blend = [&](double t) {
-      SviParams q = p;
-      q.a = (1.0 - t) * p.a + t * w_flat;
-      q.b = (1.0 - t) * p.b;
-      return q;
-    };
-    double t_bad = 0.0, t_ok = 1.0;
-    for (int i = 0; i < 40; ++i) {
-      const double t = 0.5 * (t_bad + t_ok);
-      (check_butterfly(blend(t), lo, hi).free ? t_ok : t_bad) = t;
-    }
-    p = blend(t_ok);
+    p = remove_butterfly(O, p, x, best.f);
     chk = check_butterfly(p, lo, hi);
   }
 

@@ -18,7 +18,7 @@ json attribution_json(const PnlAttribution& p) {
 }
 
 std::string line(const std::string& name, const PnlAttribution& p) {
-  return fmt::format("  {:<30} {:>12.2f} {:>11.2f} {:>10.2f} {:>10.2f} {:>10.2f} {:>9.2f} {:>9.2f} {:>12.2f} {:>10.2f}\n",
+  return fmt::format("  {:<40} {:>12.2f} {:>11.2f} {:>10.2f} {:>10.2f} {:>10.2f} {:>9.2f} {:>9.2f} {:>12.2f} {:>10.2f}\n",
                      name, p.actual, p.delta, p.gamma, p.vega, p.theta, p.vanna, p.volga, p.explained, p.residual);
 }
 }  // namespace
@@ -53,7 +53,7 @@ std::string render_explain_json(const valuation::ExplainReport& rep) {
 std::string render_explain_table(const valuation::ExplainReport& rep) {
   std::string out = fmt::format("greekbook explain {} -> {} ({:.3f} days), USD\n\n", core::format_utc_ms(rep.from_ms),
                                 core::format_utc_ms(rep.to_ms), static_cast<double>(rep.to_ms - rep.from_ms) / 86.4e6);
-  const std::string head = fmt::format("  {:<30} {:>12} {:>11} {:>10} {:>10} {:>10} {:>9} {:>9} {:>12} {:>10}\n", "",
+  const std::string head = fmt::format("  {:<40} {:>12} {:>11} {:>10} {:>10} {:>10} {:>9} {:>9} {:>12} {:>10}\n", "",
                                        "actual", "delta", "gamma", "vega", "theta", "vanna", "volga", "explained",
                                        "residual");
   out += "By underlying\n" + head;
@@ -64,7 +64,7 @@ std::string render_explain_table(const valuation::ExplainReport& rep) {
     const auto& i = rep.rows[r];
     const std::string name = i.account + " " + i.instrument;
     if (!rep.row_errors[r].empty())
-      out += fmt::format("  {:<30} NOT EXPLAINED: {}\n", name, rep.row_errors[r]);
+      out += fmt::format("  {:<40} NOT EXPLAINED: {}\n", name, rep.row_errors[r]);
     else
       out += line(name, rep.per_row[r]);
   }

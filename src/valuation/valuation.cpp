@@ -190,22 +190,108 @@ Valuation Valuation::prepare(const book::Book& book, const market::MarketSnapsho
       if (std::isnan(v.usd_[r])) row.error = fmt::format("no price for collateral currency {}", ccy);
     }
   }
+  // Cells: one per (account, expiry bucket) pair present; the groupings are rolled up from them.
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> cell_index;
+  v.cell_.resize(v.rows_.size());
+  for (std::size_t r = 0; r < v.rows_.size(); ++r) {
+    auto [it, fresh] = cell_index.emplace(std::make_pair(v.acc_id_[r], v.exp_id_[r]),
+                                          static_cast<std::uint32_t>(v.cell_acc_.size()));
+    if (fresh) {
+      v.cell_acc_.push_back(v.acc_id_[r]);
+      v.cell_exp_.push_back(v.exp_id_[r]);
+      v.cell_und_.push_back(v.und_id_[r]);
+      v.cell_venue_.push_back(v.venue_id_[r]);
+    }
+    v.cell_[r] = it->second;
+  }
   return v;
 }
 
-Report Valuation::run() const {
+namespace {
+void add_to(Aggregate& a, const RowValues& x, bool ok, std::uint32_t tenor) {
+  ++a.rows;
+  if (!ok) {
+    ++a.errors;
+    return;
+  }
+  a.delta += x.delta;
+  a.delta_total += x.delta_total;
+  a.gamma += x.gamma;
+  a.vega += x.vega;
+  a.theta += x.theta;
+  a.vega_by_tenor[tenor] += x.vega;
+  if (!std::isnan(x.value_usd)) a.value_usd += x.value_usd;
+  if (!std::isnan(x.pnl_usd)) a.pnl_usd += x.pnl_usd;
+}
+
+void merge(Aggregate& a, const Aggregate& c) {
+  a.delta += c.delta;
+  a.delta_total += c.delta_total;
+  a.gamma += c.gamma;
+  a.vega += c.vega;
+  a.theta += c.theta;
+  for (int t = 0; t < 4; ++t) a.vega_by_tenor[t] += c.vega_by_tenor[t];
+  a.value_usd += c.value_usd;
+  a.pnl_usd += c.pnl_usd;
+  a.rows += c.rows;
+  a.errors += c.errors;
+}
+}  // namespace
+
+RowValues Valuation::non_option_values(std::size_t r) const {
+  RowValues x;
+  if (!rows_[r].error.empty()) return x;
+  const double q = qty_[r];
+  x.usd_per_unit = usd_[r];
+  switch (kind_[r]) {
+    case RowKind::InverseFuture:  // q = USD notional; PnL in coin = q (1/entry - 1/mark)
+      x.mark = x.forward = mark_[r];
+      x.delta = x.delta_total = q / mark_[r];
+      if (has_entry_[r]) {
+        x.value = q * (1.0 / entry_[r] - 1.0 / mark_[r]);
+        x.value_usd = x.pnl_usd = x.value * usd_[r];
+      }
+      break;
+    case RowKind::LinearFuture:  // q = coin; PnL in the settlement currency = q (mark - entry)
+      x.mark = x.forward = mark_[r];
+      x.delta = x.delta_total = q;
+      if (has_entry_[r]) {
+        x.value = q * (mark_[r] - entry_[r]);
+        x.value_usd = x.pnl_usd = x.value * usd_[r];
+      }
+      break;
+    case RowKind::Spot:
+      x.mark = mark_[r];
+      x.value = q;
+      x.value_usd = q * usd_[r];
+      x.delta = x.delta_total = q;
+      if (has_entry_[r]) x.pnl_usd = q * (mark_[r] - entry_[r]);
+      break;
+    case RowKind::Collateral:
+      x.value = q;
+      x.value_usd = q * usd_[r];
+      if (!rows_[r].underlying.empty()) x.delta = q;  // coin balance: delta, not delta_total
+      break;
+    default:
+      break;
+  }
+  return x;
+}
+
+void Valuation::run(Report& rep) const {
   const std::size_t n = rows_.size(), m = o_row_.size();
-  Report rep;
   rep.valuation_ms = valuation_ms_;
   rep.rows = &rows_;
   rep.values.resize(n);
-  std::vector<double> out(8 * m);
-  double* P = out.data();
+  rep.scratch.resize(8 * m);
+  rep.cells.assign(cell_acc_.size(), Aggregate{});
+  double* P = rep.scratch.data();
   pricing::black76_batch({o_type_, o_fwd_, o_strike_, o_T_, o_vol_, {}},
                          {{P, m}, {P + m, m}, {P + 2 * m, m}, {P + 3 * m, m}, {P + 4 * m, m}, {}, {P + 6 * m, m}, {P + 7 * m, m}});
+  // Each row is written once and added to its (account, expiry bucket) cell while hot.
   for (std::size_t j = 0; j < m; ++j) {
     const std::uint32_t r = o_row_[j];
-    RowValues& x = rep.values[r];
+    RowValues x;
     const double q = qty_[r], F = o_fwd_[j], price = P[j], delta = P[m + j];
     x.forward = F;
     x.vol = o_vol_[j];
@@ -228,81 +314,37 @@ Report Valuation::run() const {
     }
     x.value_usd = x.value * usd_[r];
     if (has_entry_[r]) x.pnl_usd = q * (x.mark - entry_[r]) * usd_[r];
+    add_to(rep.cells[cell_[r]], x, true, tenor_[r]);
+    rep.values[r] = x;
   }
-  for (std::size_t r = 0; r < n; ++r) {
-    if (!rows_[r].error.empty() || kind_[r] == RowKind::Option) continue;
-    RowValues& x = rep.values[r];
-    const double q = qty_[r];
-    x.usd_per_unit = usd_[r];
-    switch (kind_[r]) {
-      case RowKind::InverseFuture:  // q = USD notional; PnL in coin = q (1/entry - 1/mark)
-        x.mark = x.forward = mark_[r];
-        x.delta = x.delta_total = q / mark_[r];
-        if (has_entry_[r]) {
-          x.value = q * (1.0 / entry_[r] - 1.0 / mark_[r]);
-          x.value_usd = x.pnl_usd = x.value * usd_[r];
-        }
-        break;
-      case RowKind::LinearFuture:  // q = coin; PnL in the settlement currency = q (mark - entry)
-        x.mark = x.forward = mark_[r];
-        x.delta = x.delta_total = q;
-        if (has_entry_[r]) {
-          x.value = q * (mark_[r] - entry_[r]);
-          x.value_usd = x.pnl_usd = x.value * usd_[r];
-        }
-        break;
-      case RowKind::Spot:
-        x.mark = mark_[r];
-        x.value = q;
-        x.value_usd = q * usd_[r];
-        x.delta = x.delta_total = q;
-        if (has_entry_[r]) x.pnl_usd = q * (mark_[r] - entry_[r]);
-        break;
-      case RowKind::Collateral:
-        x.value = q;
-        x.value_usd = q * usd_[r];
-        if (!rows_[r].underlying.empty()) x.delta = q;  // coin balance: delta, not delta_total
-        break;
-      default:
-        break;
-    }
-  }
-  // Aggregation by dense ids.
-  const auto make = [](const std::vector<std::string>& names) {
-    std::vector<std::pair<std::string, Aggregate>> v;
-    v.reserve(names.size());
-    for (const auto& s : names) v.push_back({s, Aggregate{}});
-    return v;
-  };
-  rep.by_underlying = make(und_names_);
-  rep.by_expiry = make(exp_names_);
-  rep.by_venue = make(venue_names_);
-  rep.by_account = make(acc_names_);
-  const auto add = [](Aggregate& a, const RowValues& x, bool ok, std::uint32_t tenor) {
-    ++a.rows;
-    if (!ok) {
-      ++a.errors;
-      return;
-    }
-    a.delta += x.delta;
-    a.delta_total += x.delta_total;
-    a.gamma += x.gamma;
-    a.vega += x.vega;
-    a.theta += x.theta;
-    a.vega_by_tenor[tenor] += x.vega;
-    if (!std::isnan(x.value_usd)) a.value_usd += x.value_usd;
-    if (!std::isnan(x.pnl_usd)) a.pnl_usd += x.pnl_usd;
-  };
   for (std::size_t r = 0; r < n; ++r) {
     const bool ok = rows_[r].error.empty();
-    const RowValues& x = rep.values[r];
-    if (und_id_[r] != kNone) add(rep.by_underlying[und_id_[r]].second, x, ok, tenor_[r]);
-    if (exp_id_[r] != kNone) add(rep.by_expiry[exp_id_[r]].second, x, ok, tenor_[r]);
-    add(rep.by_venue[venue_id_[r]].second, x, ok, tenor_[r]);
-    add(rep.by_account[acc_id_[r]].second, x, ok, tenor_[r]);
-    add(rep.portfolio, x, ok, tenor_[r]);
+    if (ok && kind_[r] == RowKind::Option) continue;
+    rep.values[r] = non_option_values(r);
+    add_to(rep.cells[cell_[r]], rep.values[r], ok, tenor_[r]);
   }
-  return rep;
+  // Roll the cells up: every grouping is a function of (account, expiry bucket).
+  const auto reset = [](std::vector<std::pair<std::string, Aggregate>>& v, const std::vector<std::string>& names) {
+    if (v.size() != names.size()) {
+      v.clear();
+      for (const auto& s : names) v.push_back({s, Aggregate{}});
+    } else {
+      for (auto& [k, a] : v) a = Aggregate{};
+    }
+  };
+  reset(rep.by_underlying, und_names_);
+  reset(rep.by_expiry, exp_names_);
+  reset(rep.by_venue, venue_names_);
+  reset(rep.by_account, acc_names_);
+  rep.portfolio = Aggregate{};
+  for (std::size_t c = 0; c < rep.cells.size(); ++c) {
+    const Aggregate& a = rep.cells[c];
+    if (cell_und_[c] != kNone) merge(rep.by_underlying[cell_und_[c]].second, a);
+    if (cell_exp_[c] != kNone) merge(rep.by_expiry[cell_exp_[c]].second, a);
+    merge(rep.by_venue[cell_venue_[c]].second, a);
+    merge(rep.by_account[cell_acc_[c]].second, a);
+    merge(rep.portfolio, a);
+  }
 }
 
 }  // namespace greekbook::valuation

@@ -66,6 +66,8 @@ struct Report {
   std::vector<RowValues> values;               ///< one per row
   std::vector<std::pair<std::string, Aggregate>> by_underlying, by_expiry, by_venue, by_account;
   Aggregate portfolio;  ///< all rows (value_usd and pnl_usd; Greeks mix underlyings)
+  std::vector<double> scratch;    ///< pricing buffer, kept so repeated runs do not allocate
+  std::vector<Aggregate> cells;   ///< per (account, expiry bucket), rolled up into the groupings
 };
 
 class Valuation {
@@ -74,19 +76,27 @@ class Valuation {
   /// position: what the market cannot value is recorded in that row's `error`.
   static Valuation prepare(const book::Book& book, const market::MarketSnapshot& market);
 
-  /// Prices and aggregates. Allocation: one vector per output column.
-  Report run() const;
+  /// Prices and aggregates into `rep`, reusing its buffers: after the first call with the same
+  /// Valuation, a run allocates nothing (steady state for intraday re-valuation loops).
+  void run(Report& rep) const;
+  Report run() const {
+    Report rep;
+    run(rep);
+    return rep;
+  }
 
   const std::vector<RowInfo>& rows() const noexcept { return rows_; }
 
  private:
+  RowValues non_option_values(std::size_t r) const;
   enum class RowKind : std::uint8_t { Option, InverseFuture, LinearFuture, Spot, Collateral, Invalid };
   std::int64_t valuation_ms_ = 0;
   std::vector<RowInfo> rows_;
   std::vector<RowKind> kind_;
   std::vector<double> qty_, entry_, mark_, usd_, forward_;  // per row (mark for non-options)
   std::vector<std::uint8_t> inverse_, has_entry_;
-  std::vector<std::uint32_t> und_id_, exp_id_, venue_id_, acc_id_, tenor_;
+  std::vector<std::uint32_t> und_id_, exp_id_, venue_id_, acc_id_, tenor_, cell_;
+  std::vector<std::uint32_t> cell_acc_, cell_exp_, cell_und_, cell_venue_;  // per cell
   // Options in SoA form for the batch pricer, and the row each belongs to.
   std::vector<double> o_type_, o_fwd_, o_strike_, o_T_, o_vol_;
   std::vector<std::uint32_t> o_row_;
