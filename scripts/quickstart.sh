@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is missing (Debian 12), builds Release, and runs the
-# main job on the bundled example data.
+# main job on the bundled example data (ends with the risk report of the example book).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -10,5 +10,5 @@ echo
 echo "== greekbook price examples/options.csv"
 ./build/apps/greekbook/greekbook price examples/options.csv
 echo
-echo "== greekbook iv examples/option_prices.csv"
-./build/apps/greekbook/greekbook iv examples/option_prices.csv
+echo "== greekbook risk --book examples/book.json --market examples/market.json"
+./build/apps/greekbook/greekbook risk --book examples/book.json --market examples/market.json
