@@ -4,9 +4,11 @@
 #include <cfloat>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "greekbook/core/normal.hpp"
 #include "greekbook/pricing/normalised_black.hpp"
+#include "pricing/implied_vol_kernel.hpp"
 #include "pricing/rational_cubic.hpp"
 
 namespace greekbook::pricing {
@@ -241,34 +243,52 @@ double normalised_implied_vol(double beta, double x, double q) noexcept {
   return s;
 }
 
-tl::expected<double, IvStatus> implied_vol(const IvInput& in) noexcept {
-  using U = tl::unexpected<IvStatus>;
+namespace {
+// Validation and normalisation shared by the scalar and batch entry points. Returns Ok with
+// (beta, x) of the out-of-the-money call to invert (x <= 0), or the error; sets `zero_vol` when the
+// price is exactly the intrinsic value.
+IvStatus normalise(const IvInput& in, double& beta, double& x, bool& zero_vol) {
+  zero_vol = false;
   if (!std::isfinite(in.forward) || !std::isfinite(in.strike) || !std::isfinite(in.expiry_years) ||
       !std::isfinite(in.price) || !std::isfinite(in.rate))
-    return U(IvStatus::NonFiniteInput);
-  if (!(in.forward > 0)) return U(IvStatus::BadForward);
-  if (!(in.strike > 0)) return U(IvStatus::BadStrike);
-  if (!(in.expiry_years > 0)) return U(IvStatus::BadExpiry);
-  if (!(std::fabs(in.rate) <= 1.0)) return U(IvStatus::BadRate);
+    return IvStatus::NonFiniteInput;
+  if (!(in.forward > 0)) return IvStatus::BadForward;
+  if (!(in.strike > 0)) return IvStatus::BadStrike;
+  if (!(in.expiry_years > 0)) return IvStatus::BadExpiry;
+  if (!(std::fabs(in.rate) <= 1.0)) return IvStatus::BadRate;
   const double q = sign(in.type);
-  const double df = std::exp(-in.rate * in.expiry_years);
-  const double undiscounted = in.price / df;
+  const double undiscounted = in.rate == 0.0 ? in.price : in.price / std::exp(-in.rate * in.expiry_years);
   const double intrinsic = std::max(q * (in.forward - in.strike), 0.0);
   const double upper = q > 0 ? in.forward : in.strike;
-  if (undiscounted < intrinsic) return U(IvStatus::BelowIntrinsic);
-  if (undiscounted >= upper) return U(IvStatus::AboveMaximum);
-  if (undiscounted == intrinsic) return 0.0;
-  const double sqrt_fk = std::sqrt(in.forward) * std::sqrt(in.strike);
+  if (undiscounted < intrinsic) return IvStatus::BelowIntrinsic;
+  if (undiscounted >= upper) return IvStatus::AboveMaximum;
+  if (undiscounted == intrinsic) {
+    zero_vol = true;
+    return IvStatus::Ok;
+  }
   // In the money: invert the out-of-the-money option of the same strike (parity in price space).
   // Subtracting the normalised intrinsic of x = ln(F/K) instead loses the time value to x's rounding.
-  const double beta = (undiscounted - intrinsic) / sqrt_fk;
-  const double x = std::log(in.forward / in.strike);
-  const double s = normalised_implied_vol(beta, x, intrinsic > 0 ? -q : q);
+  beta = (undiscounted - intrinsic) / (std::sqrt(in.forward) * std::sqrt(in.strike));
+  // The out-of-the-money option is a call with F < K or a put with F > K; a put on x is a call on -x.
+  x = -std::fabs(std::log(in.forward / in.strike));
+  return IvStatus::Ok;
+}
+
+tl::expected<double, IvStatus> finish(double s, double expiry_years) {
   if (!std::isfinite(s) || s < 0) {
     // beta rounded onto the upper bound after normalisation.
-    return U(std::isnan(s) ? IvStatus::AboveMaximum : IvStatus::NoConvergence);
+    return tl::unexpected(std::isnan(s) ? IvStatus::AboveMaximum : IvStatus::NoConvergence);
   }
-  return s / std::sqrt(in.expiry_years);
+  return s / std::sqrt(expiry_years);
+}
+}  // namespace
+
+tl::expected<double, IvStatus> implied_vol(const IvInput& in) noexcept {
+  double beta = 0, x = 0;
+  bool zero_vol = false;
+  if (const IvStatus st = normalise(in, beta, x, zero_vol); st != IvStatus::Ok) return tl::unexpected(st);
+  if (zero_vol) return 0.0;
+  return finish(normalised_implied_vol(beta, x, 1.0), in.expiry_years);
 }
 
 void implied_vol_batch(std::span<const double> type, std::span<const double> forward,
@@ -276,10 +296,32 @@ void implied_vol_batch(std::span<const double> type, std::span<const double> for
                        std::span<const double> price, std::span<const double> rate,
                        std::span<double> vol, std::span<IvStatus> status) noexcept {
   const std::size_t n = forward.size();
+  std::vector<double> beta, x, s;
+  std::vector<std::size_t> index;
+  beta.reserve(n);
+  x.reserve(n);
+  index.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     const IvInput in{type[i] > 0 ? OptionType::Call : OptionType::Put, forward[i], strike[i],
                      expiry_years[i], price[i], rate.empty() ? 0.0 : rate[i]};
-    const auto r = implied_vol(in);
+    double b = 0, xi = 0;
+    bool zero_vol = false;
+    status[i] = normalise(in, b, xi, zero_vol);
+    vol[i] = status[i] == IvStatus::Ok && zero_vol ? 0.0 : std::numeric_limits<double>::quiet_NaN();
+    if (status[i] != IvStatus::Ok || zero_vol) continue;
+    beta.push_back(b);
+    x.push_back(xi);
+    index.push_back(i);
+  }
+  const std::size_t m = index.size();
+  s.resize(m);
+  std::vector<std::uint8_t> ok(m);
+  detail::implied_vol_kernel(beta.data(), x.data(), m, s.data(), ok.data());
+  for (std::size_t j = 0; j < m; ++j) {
+    const std::size_t i = index[j];
+    // Lanes the vector iteration did not settle are solved by the safeguarded scalar solver.
+    const double sj = ok[j] ? s[j] : normalised_implied_vol(beta[j], x[j], 1.0);
+    const auto r = finish(sj, expiry_years[i]);
     vol[i] = r ? *r : std::numeric_limits<double>::quiet_NaN();
     status[i] = r ? IvStatus::Ok : r.error();
   }
