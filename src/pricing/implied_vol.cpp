@@ -260,9 +260,12 @@ IvStatus normalise(const IvInput& in, double& beta, double& x, bool& zero_vol) {
   const double undiscounted = in.rate == 0.0 ? in.price : in.price / std::exp(-in.rate * in.expiry_years);
   const double intrinsic = std::max(q * (in.forward - in.strike), 0.0);
   const double upper = q > 0 ? in.forward : in.strike;
-  if (undiscounted < intrinsic) return IvStatus::BelowIntrinsic;
+  // Undiscounting rounds: a price within 4 ulp of the discounted intrinsic value is at it (sigma 0);
+  // anything further below is an arbitrage violation.
+  if (undiscounted < intrinsic && intrinsic - undiscounted > 4 * DBL_EPSILON * intrinsic)
+    return IvStatus::BelowIntrinsic;
   if (undiscounted >= upper) return IvStatus::AboveMaximum;
-  if (undiscounted == intrinsic) {
+  if (undiscounted <= intrinsic) {
     zero_vol = true;
     return IvStatus::Ok;
   }

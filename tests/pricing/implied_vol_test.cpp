@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cfloat>
 #include <cmath>
 #include <iostream>
 #include <cstdio>
@@ -129,6 +130,9 @@ TEST(ImpliedVolErrors, BoundsAndDocumentedStatuses) {
   EXPECT_EQ(status_of({Put, 100, 110, T, df * 10 * (1 - 1e-9), r}), IvStatus::BelowIntrinsic);
   EXPECT_EQ(status_of({Call, 100, 90, 1.0, 9.999999, 0.0}), IvStatus::BelowIntrinsic);
   EXPECT_EQ(status_of({Call, 100, 100, T, -1e-12, r}), IvStatus::BelowIntrinsic);  // negative price
+  // Within 4 ulp of the intrinsic value (undiscounting rounds) is "at intrinsic": sigma 0.
+  EXPECT_EQ(*implied_vol({Call, 100, 90, 1.0, 10.0 * (1 - 2 * DBL_EPSILON), 0.0}), 0.0);
+  EXPECT_EQ(status_of({Call, 100, 90, 1.0, 10.0 * (1 - 16 * DBL_EPSILON), 0.0}), IvStatus::BelowIntrinsic);
   // At or above the upper bound DF F (call) / DF K (put).
   EXPECT_EQ(status_of({Call, 100, 90, 1.0, 100.0, 0.0}), IvStatus::AboveMaximum);
   EXPECT_EQ(status_of({Call, 100, 90, T, 1.5 * df * 100, r}), IvStatus::AboveMaximum);
