@@ -1,5 +1,6 @@
 #include "greekbook/book/book.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -38,6 +39,8 @@ Result<Account> parse_account(const Json& a, const JsonPath& at, std::int64_t va
   if (id.empty()) return io::json_error(at.key("id"), "must not be empty");
   acc.id = id;
   GB_TRY(venue, io::require_string(a, "venue", at));
+  if (venue.empty()) return io::json_error(at.key("venue"), "must not be empty (e.g. \"deribit\", \"binance\")");
+  for (char& c : venue) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   acc.venue = venue;
   GB_TRY(mode, io::optional_string(a, "margin_mode", at));
   if (mode) {
@@ -121,6 +124,10 @@ Result<Book> parse_positions_csv(std::string_view text, std::string_view source,
     GB_TRY(pos, make_position(row.fields[c_inst], venue, *qty, avg, valuation_ms, where));
     auto [it, fresh] = index.emplace(id, book.accounts.size());
     if (fresh) book.accounts.push_back(Account{id, pos.instrument.venue, "cross", {}, {}});
+    if (book.accounts[it->second].venue != pos.instrument.venue)
+      return make_error(fmt::format("{}: field 'instrument': '{}' is a {} instrument but account '{}' is on {} "
+                                    "(one account, one venue)", where, pos.instrument.name, pos.instrument.venue, id,
+                                    book.accounts[it->second].venue));
     book.accounts[it->second].positions.push_back(std::move(pos));
   }
   return book;

@@ -49,6 +49,7 @@ Result<std::int64_t> parse_utc_ms(std::string_view text) {
       p += 3;
       if (p < text.size() && text[p] == '.') {
         ++p;
+        if (p >= text.size() || text[p] < '0' || text[p] > '9') return bad("no digits after the decimal point");
         int scale = 100;
         while (p < text.size() && text[p] >= '0' && text[p] <= '9') {
           frac_ms += (text[p] - '0') * scale;
@@ -63,7 +64,8 @@ Result<std::int64_t> parse_utc_ms(std::string_view text) {
         ++p;
       } else if ((text[p] == '+' || text[p] == '-') && p + 6 == text.size() && text[p + 3] == ':') {
         int oh, om;
-        if (!digits(text, p + 1, 2, oh) || !digits(text, p + 4, 2, om)) return bad("bad UTC offset");
+        if (!digits(text, p + 1, 2, oh) || !digits(text, p + 4, 2, om) || oh > 23 || om > 59)
+          return bad("bad UTC offset");
         offset_min = (text[p] == '+' ? 1 : -1) * (oh * 60 + om);
         p += 6;
       } else {

@@ -33,11 +33,6 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-std::string underlying_of(const std::string& instrument) {
-  const auto p = instrument.find_first_of("-_");
-  return instrument.substr(0, p);
-}
-
 // Sidecar rows of term_futures_marks.csv / perpetual_futures_prices.csv for this snapshot file.
 void load_sidecars(MarketSnapshot& snap, const std::string& dir, const std::string& file_name) {
   namespace fs = std::filesystem;
@@ -111,7 +106,10 @@ Result<MarketSnapshot> parse_deribit_chain_csv(std::string_view text, std::strin
                                     row.fields[col], why));
     };
     OptionQuote q;
-    q.instrument = row.fields[c_name];
+    const auto inst = instruments::parse_instrument(row.fields[c_name], "deribit");
+    if (!inst || inst->kind != instruments::Kind::Option)
+      return bad(c_name, inst ? "is not an option" : ("is not a Deribit option name: " + inst.error().message).c_str());
+    q.instrument = inst->name;
     const std::string& type = row.fields[c_type];
     if (type != "call" && type != "put") return bad(c_type, "is not call or put");
     q.right = type == "call" ? pricing::OptionType::Call : pricing::OptionType::Put;
@@ -129,10 +127,13 @@ Result<MarketSnapshot> parse_deribit_chain_csv(std::string_view text, std::strin
     if (auto u = number(row, c_und); u && *u > 0) q.underlying_price = *u;
     if (auto b = number(row, c_bid); b && *b > 0) q.bid = b;
     if (auto a = number(row, c_ask); a && *a > 0) q.ask = a;
-    q.inverse = q.instrument.find("_USDC") == std::string::npos;
+    q.inverse = inst->inverse;
+    if (q.right != inst->right || q.strike != inst->strike || q.expiry_ms != inst->expiry_ms)
+      return make_error(fmt::format("{}:{}: row disagrees with its instrument name '{}' (type {}, strike {}, expiry {})",
+                                    source, row.line, inst->name, type, row.fields[c_strike], row.fields[c_expiry]));
     q.source = "deribit";
     snap.valuation_ms = std::max(snap.valuation_ms, q.timestamp_ms);
-    const std::string und = underlying_of(q.instrument);
+    const std::string und = inst->underlying;
     if (auto ix = number(row, c_index); ix && *ix > 0) index_prints[und].push_back(*ix);
     auto& u = snap.underlyings[und];
     u.name = und;

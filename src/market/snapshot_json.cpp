@@ -44,14 +44,17 @@ Result<std::optional<double>> positive_optional(const Json& obj, const char* key
   return v;
 }
 
-Result<OptionQuote> option_quote(const Json& o, const JsonPath& at, std::int64_t t0) {
+Result<OptionQuote> option_quote(const Json& o, const JsonPath& at, std::int64_t t0, const std::string& underlying) {
   OptionQuote q;
   GB_TRY(name, io::require_string(o, "instrument", at));
-  q.instrument = name;
   auto inst = instruments::parse_instrument(name, "deribit");
   if (!inst || inst->kind != instruments::Kind::Option)
     return io::json_error(at.key("instrument"),
                           inst ? fmt::format("'{}' is not an option", name) : inst.error().message);
+  if (inst->underlying != underlying)
+    return io::json_error(at.key("instrument"), fmt::format("'{}' is a {} option, listed under {}", name,
+                                                            inst->underlying, underlying));
+  q.instrument = inst->name;  // canonical (e.g. BTC-03JAN26-... -> BTC-3JAN26-...), as book positions use
   q.expiry_ms = inst->expiry_ms;
   q.strike = inst->strike;
   q.right = inst->right;
@@ -95,6 +98,12 @@ Result<UnderlyingMarket> underlying(const std::string& name, const Json& u, cons
     const JsonPath p = at.key("perpetuals").index(i);
     PerpetualQuote q;
     GB_TRY(inst, io::require_string((*perps)[i], "instrument", p));
+    if (auto parsed = instruments::parse_instrument(inst, "")) {
+      if (parsed->kind != instruments::Kind::Perpetual || parsed->underlying != name)
+        return io::json_error(p.key("instrument"), fmt::format("'{}' is not a {} perpetual", inst, name));
+    } else {
+      return io::json_error(p.key("instrument"), parsed.error().message);
+    }
     GB_TRY(mark, price_point((*perps)[i], "mark", p, t0));
     GB_TRY(funding, io::optional_number((*perps)[i], "funding_rate_8h", p));
     q.instrument = inst;
@@ -111,6 +120,9 @@ Result<UnderlyingMarket> underlying(const std::string& name, const Json& u, cons
     if (!parsed || parsed->kind != instruments::Kind::Future)
       return io::json_error(p.key("instrument"),
                             parsed ? fmt::format("'{}' is not a dated future", inst) : parsed.error().message);
+    if (parsed->underlying != name)
+      return io::json_error(p.key("instrument"), fmt::format("'{}' is a {} future, listed under {}", inst,
+                                                             parsed->underlying, name));
     GB_TRY(mark, price_point((*futs)[i], "mark", p, t0));
     q.instrument = inst;
     q.expiry_ms = parsed->expiry_ms;
@@ -119,7 +131,7 @@ Result<UnderlyingMarket> underlying(const std::string& name, const Json& u, cons
   }
   GB_TRY(opts, array("options"));
   for (std::size_t i = 0; opts && i < opts->size(); ++i) {
-    GB_TRY(q, option_quote((*opts)[i], at.key("options").index(i), t0));
+    GB_TRY(q, option_quote((*opts)[i], at.key("options").index(i), t0, name));
     const std::string key = q.instrument;
     if (!m.options.emplace(key, std::move(q)).second)
       return io::json_error(at.key("options").index(i), fmt::format("duplicate option '{}'", key));
