@@ -31,16 +31,18 @@ double mills_ratio(double a) noexcept {
   const double inv = 1.0 / (detail::kMillsC + a);
   const double t = detail::kMillsC * inv;
   const double u = detail::kMillsC * 2.25 * inv - 1.25;  // 2.25 t - 1.25
-  // Even/odd split halves the dependency chain of the degree-22 Horner evaluation. Plain
-  // multiply-add (no std::fma: without -mfma that is a library call) keeps ~3 ulp accuracy.
-  const double u2 = u * u;
-  double even = detail::kMillsPoly[0], odd = detail::kMillsPoly[1];
-  for (int k = 2; k + 1 <= detail::kMillsDegree; k += 2) {
-    even = even * u2 + detail::kMillsPoly[k];
-    odd = odd * u2 + detail::kMillsPoly[k + 1];
-  }
-  even = even * u2 + detail::kMillsPoly[detail::kMillsDegree];  // degree 22 is even
-  return t * (odd * u + even);
+  // Estrin's scheme (a tree of depth 5) rather than Horner (22 dependent steps): callers are
+  // latency-bound. Plain multiply-add: without -mfma, std::fma would be a library call.
+  static_assert(detail::kMillsDegree == 22, "Estrin tree below is laid out for degree 22");
+  const auto c = [](int k) { return detail::kMillsPoly[detail::kMillsDegree - k]; };  // coefficient of u^k
+  const double u2 = u * u, u4 = u2 * u2, u8 = u4 * u4, u16 = u8 * u8;
+  double p1[12];
+  for (int i = 0; i < 11; ++i) p1[i] = c(2 * i) + c(2 * i + 1) * u;
+  p1[11] = c(22);
+  double p2[6];
+  for (int j = 0; j < 6; ++j) p2[j] = p1[2 * j] + p1[2 * j + 1] * u2;
+  const double p3a = p2[0] + p2[1] * u4, p3b = p2[2] + p2[3] * u4, p3c = p2[4] + p2[5] * u4;
+  return t * ((p3a + p3b * u8) + p3c * u16);
 }
 
 double norm_cdf(double x) noexcept {

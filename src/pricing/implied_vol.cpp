@@ -244,10 +244,20 @@ double normalised_implied_vol(double beta, double x, double q) noexcept {
 }
 
 namespace {
+// The transcendental parts of the normalisation, computed by the caller (scalar or SIMD).
+struct Precomputed {
+  double df, sqrt_fk, log_fk;
+};
+
+Precomputed precompute(const IvInput& in) {
+  return {in.rate == 0.0 ? 1.0 : std::exp(-in.rate * in.expiry_years), std::sqrt(in.forward) * std::sqrt(in.strike),
+          std::log(in.forward / in.strike)};
+}
+
 // Validation and normalisation shared by the scalar and batch entry points. Returns Ok with
 // (beta, x) of the out-of-the-money call to invert (x <= 0), or the error; sets `zero_vol` when the
-// price is exactly the intrinsic value.
-IvStatus normalise(const IvInput& in, double& beta, double& x, bool& zero_vol) {
+// price is at the intrinsic value.
+IvStatus normalise(const IvInput& in, const Precomputed& pre, double& beta, double& x, bool& zero_vol) {
   zero_vol = false;
   if (!std::isfinite(in.forward) || !std::isfinite(in.strike) || !std::isfinite(in.expiry_years) ||
       !std::isfinite(in.price) || !std::isfinite(in.rate))
@@ -257,7 +267,7 @@ IvStatus normalise(const IvInput& in, double& beta, double& x, bool& zero_vol) {
   if (!(in.expiry_years > 0)) return IvStatus::BadExpiry;
   if (!(std::fabs(in.rate) <= 1.0)) return IvStatus::BadRate;
   const double q = sign(in.type);
-  const double undiscounted = in.rate == 0.0 ? in.price : in.price / std::exp(-in.rate * in.expiry_years);
+  const double undiscounted = in.rate == 0.0 ? in.price : in.price / pre.df;
   const double intrinsic = std::max(q * (in.forward - in.strike), 0.0);
   const double upper = q > 0 ? in.forward : in.strike;
   // Undiscounting rounds: a price within 4 ulp of the discounted intrinsic value is at it (sigma 0);
@@ -271,9 +281,9 @@ IvStatus normalise(const IvInput& in, double& beta, double& x, bool& zero_vol) {
   }
   // In the money: invert the out-of-the-money option of the same strike (parity in price space).
   // Subtracting the normalised intrinsic of x = ln(F/K) instead loses the time value to x's rounding.
-  beta = (undiscounted - intrinsic) / (std::sqrt(in.forward) * std::sqrt(in.strike));
+  beta = (undiscounted - intrinsic) / pre.sqrt_fk;
   // The out-of-the-money option is a call with F < K or a put with F > K; a put on x is a call on -x.
-  x = -std::fabs(std::log(in.forward / in.strike));
+  x = -std::fabs(pre.log_fk);
   return IvStatus::Ok;
 }
 
@@ -289,7 +299,8 @@ tl::expected<double, IvStatus> finish(double s, double expiry_years) {
 tl::expected<double, IvStatus> implied_vol(const IvInput& in) noexcept {
   double beta = 0, x = 0;
   bool zero_vol = false;
-  if (const IvStatus st = normalise(in, beta, x, zero_vol); st != IvStatus::Ok) return tl::unexpected(st);
+  if (const IvStatus st = normalise(in, precompute(in), beta, x, zero_vol); st != IvStatus::Ok)
+    return tl::unexpected(st);
   if (zero_vol) return 0.0;
   return finish(normalised_implied_vol(beta, x, 1.0), in.expiry_years);
 }
@@ -299,17 +310,19 @@ void implied_vol_batch(std::span<const double> type, std::span<const double> for
                        std::span<const double> price, std::span<const double> rate,
                        std::span<double> vol, std::span<IvStatus> status) noexcept {
   const std::size_t n = forward.size();
-  std::vector<double> beta, x, s;
+  std::vector<double> beta, x, s, df(n), sqrt_fk(n), log_fk(n);
   std::vector<std::size_t> index;
   beta.reserve(n);
   x.reserve(n);
   index.reserve(n);
+  detail::implied_vol_prepare(forward.data(), strike.data(), expiry_years.data(), rate.empty() ? nullptr : rate.data(),
+                              n, df.data(), sqrt_fk.data(), log_fk.data());
   for (std::size_t i = 0; i < n; ++i) {
     const IvInput in{type[i] > 0 ? OptionType::Call : OptionType::Put, forward[i], strike[i],
                      expiry_years[i], price[i], rate.empty() ? 0.0 : rate[i]};
     double b = 0, xi = 0;
     bool zero_vol = false;
-    status[i] = normalise(in, b, xi, zero_vol);
+    status[i] = normalise(in, {df[i], sqrt_fk[i], log_fk[i]}, b, xi, zero_vol);
     vol[i] = status[i] == IvStatus::Ok && zero_vol ? 0.0 : std::numeric_limits<double>::quiet_NaN();
     if (status[i] != IvStatus::Ok || zero_vol) continue;
     beta.push_back(b);

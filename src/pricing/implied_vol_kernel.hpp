@@ -19,4 +19,9 @@ inline constexpr double kLastStepRelative = 1e-7;  // quartic convergence: a ste
 /// call), 0 < beta[i] < exp(x[i]/2). ok[i] = 0 where the vector iteration did not converge.
 void implied_vol_kernel(const double* beta, const double* x, std::size_t n, double* s, std::uint8_t* ok);
 
+/// df[i] = exp(-r[i] T[i]) (1 where r is null or 0), sqrt_fk[i] = sqrt(F) sqrt(K), log_fk[i] = ln(F/K),
+/// in SIMD; lanes of invalid inputs hold garbage (the caller validates).
+void implied_vol_prepare(const double* F, const double* K, const double* T, const double* r, std::size_t n,
+                         double* df, double* sqrt_fk, double* log_fk);
+
 }  // namespace greekbook::pricing::detail
