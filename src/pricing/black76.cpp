@@ -1,20 +1,10 @@
 #include "greekbook/pricing/black76.hpp"
 
-#include <cctype>
 #include <cmath>
-#include <string>
 
 #include "greekbook/pricing/black76_batch.hpp"
 
 namespace greekbook::pricing {
-
-std::optional<OptionType> parse_option_type(std::string_view text) noexcept {
-  std::string lower;
-  for (char c : text) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  if (lower == "call" || lower == "c") return OptionType::Call;
-  if (lower == "put" || lower == "p") return OptionType::Put;
-  return std::nullopt;
-}
 
 const char* validate(const Black76Input& in) noexcept {
   if (!std::isfinite(in.forward) || !(in.forward > 1e-100 && in.forward < 1e100))
