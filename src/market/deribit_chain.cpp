@@ -33,48 +33,50 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-// Sidecar rows of term_futures_marks.csv / perpetual_futures_prices.csv for this snapshot file.
-void load_sidecars(MarketSnapshot& snap, const std::string& dir, const std::string& file_name) {
-  namespace fs = std::filesystem;
-  const auto read = [&](const char* name) -> std::optional<io::CsvTable> {
-    const fs::path p = fs::path(dir) / name;
-    if (!fs::exists(p)) return std::nullopt;
-    auto text = io::read_text(p.string());
-    if (!text) return std::nullopt;
-    auto t = io::parse_csv(*text, p.string());
-    if (!t) return std::nullopt;
-    return std::move(*t);
-  };
-  if (auto t = read("term_futures_marks.csv")) {
-    const auto f = t->column("snapshot_file"), c = t->column("currency"), n = t->column("futures_instrument_name"),
-               m = t->column("term_mark_price_final");
-    if (f && c && n && m) {
-      for (const auto& row : t->rows) {
-        if (row.fields[*f] != file_name) continue;
-        auto it = snap.underlyings.find(row.fields[*c]);
-        const auto mark = io::parse_finite_double(row.fields[*m]);
-        if (it == snap.underlyings.end() || !mark) continue;
-        const std::string& inst = row.fields[*n];
-        const auto parsed = instruments::parse_instrument(inst, "deribit");
-        if (!parsed || parsed->kind != instruments::Kind::Future) continue;
-        const std::int64_t expiry = parsed->expiry_ms;
-        it->second.futures.push_back({inst, expiry, {*mark, "deribit term_futures_marks.csv", snap.valuation_ms}});
-      }
-    }
+// Calls `add(underlying market, instrument, mark)` for each row of a sidecar file (beside the chain)
+// that belongs to this snapshot file. A missing sidecar is fine; a malformed one is an error.
+template <class Add>
+Result<bool> for_sidecar_rows(MarketSnapshot& snap, const std::string& dir, const char* name, const char* snapshot_col,
+                              const char* currency_col, const char* instrument_col, const char* mark_col,
+                              const std::string& file_name, Add add) {
+  const std::filesystem::path p = std::filesystem::path(dir) / name;
+  if (!std::filesystem::exists(p)) return false;
+  GB_TRY(text, io::read_text(p.string()));
+  GB_TRY(t, io::parse_csv(text, p.string()));
+  const Columns cols{t, p.string()};
+  GB_TRY(f, cols.need(snapshot_col));
+  GB_TRY(c, cols.need(currency_col));
+  GB_TRY(n, cols.need(instrument_col));
+  GB_TRY(m, cols.need(mark_col));
+  for (const auto& row : t.rows) {
+    if (row.fields[f] != file_name) continue;
+    auto it = snap.underlyings.find(row.fields[c]);
+    if (it == snap.underlyings.end()) continue;  // a currency this chain has no options for
+    const auto mark = io::parse_finite_double(row.fields[m]);
+    if (!mark || *mark <= 0)
+      return make_error(fmt::format("{}:{}: column '{}': '{}' is not a positive price", p.string(), row.line, mark_col,
+                                    row.fields[m]));
+    add(it->second, row.fields[n], *mark);
   }
-  if (auto t = read("perpetual_futures_prices.csv")) {
-    const auto f = t->column("snapshot_file"), c = t->column("coin"), n = t->column("instrument_name"),
-               m = t->column("perp_futures_mark_price");
-    if (f && c && n && m) {
-      for (const auto& row : t->rows) {
-        if (row.fields[*f] != file_name) continue;
-        auto it = snap.underlyings.find(row.fields[*c]);
-        const auto mark = io::parse_finite_double(row.fields[*m]);
-        if (it == snap.underlyings.end() || !mark) continue;
-        it->second.perpetuals.push_back({row.fields[*n], {*mark, "deribit perpetual_futures_prices.csv", snap.valuation_ms}, {}});
-      }
-    }
-  }
+  return true;
+}
+
+Result<bool> load_sidecars(MarketSnapshot& snap, const std::string& dir, const std::string& file_name) {
+  const std::int64_t t = snap.valuation_ms;
+  GB_TRY(futures, for_sidecar_rows(snap, dir, "term_futures_marks.csv", "snapshot_file", "currency",
+                                   "futures_instrument_name", "term_mark_price_final", file_name,
+                                   [&](UnderlyingMarket& u, const std::string& inst, double mark) {
+                                     const auto parsed = instruments::parse_instrument(inst, "deribit");
+                                     if (parsed && parsed->kind == instruments::Kind::Future)
+                                       u.futures.push_back({parsed->name, parsed->expiry_ms,
+                                                            {mark, "deribit term_futures_marks.csv", t}});
+                                   }));
+  GB_TRY(perps, for_sidecar_rows(snap, dir, "perpetual_futures_prices.csv", "snapshot_file", "coin", "instrument_name",
+                                 "perp_futures_mark_price", file_name,
+                                 [&](UnderlyingMarket& u, const std::string& inst, double mark) {
+                                   u.perpetuals.push_back({inst, {mark, "deribit perpetual_futures_prices.csv", t}, {}});
+                                 }));
+  return futures || perps;
 }
 
 }  // namespace
@@ -144,8 +146,10 @@ Result<MarketSnapshot> parse_deribit_chain_csv(std::string_view text, std::strin
   if (snap.underlyings.empty()) return make_error(fmt::format("{}: no option rows", source));
   for (auto& [und, prints] : index_prints)
     snap.underlyings[und].index = PricePoint{median(prints), "deribit index (median of rows)", snap.valuation_ms};
-  if (!sidecar_dir.empty())
-    load_sidecars(snap, sidecar_dir, std::filesystem::path(std::string(source)).filename().string());
+  if (!sidecar_dir.empty()) {
+    GB_TRY(loaded, load_sidecars(snap, sidecar_dir, std::filesystem::path(std::string(source)).filename().string()));
+    (void)loaded;
+  }
   return snap;
 }
 
