@@ -30,16 +30,19 @@ int run_surface(const SurfaceOptions& opts) {
       const auto& s = smiles[i];
       const std::int64_t e = u.surface_expiries[i];
       const auto F = u.forwards.forward(e);
-      out += fmt::format("  {:<22} {:>8.4f} {:>11.2f} {:>10.6f} {:>10.6f} {:>8.4f} {:>9.5f} {:>9.5f} {:>6} {:>10.5f} {:>10.5f} {:>9.4f}{}\n",
+      const bool given = s.quotes == 0;  // a smile given in the snapshot, not fitted
+      out += fmt::format("  {:<22} {:>8.4f} {:>11.2f} {:>10.6f} {:>10.6f} {:>8.4f} {:>9.5f} {:>9.5f} {:>6} {:>10} {:>10} {:>9.4f}{}\n",
                          core::format_utc_ms(e), s.expiry_years, F ? *F : NAN, s.params.a, s.params.b, s.params.rho,
-                         s.params.m, s.params.sigma, s.quotes, s.rmse_vol, s.max_abs_vol_error, s.min_g,
-                         s.butterfly_free ? "" : "  BUTTERFLY ARBITRAGE");
+                         s.params.m, s.params.sigma, given ? std::string("given") : std::to_string(s.quotes),
+                         given ? "-" : fmt::format("{:.5f}", s.rmse_vol), given ? "-" : fmt::format("{:.5f}", s.max_abs_vol_error),
+                         s.min_g, s.butterfly_free ? "" : "  BUTTERFLY ARBITRAGE");
       ju["smiles"].push_back({{"expiry", core::format_utc_ms(e)},
                               {"expiry_years", s.expiry_years},
                               {"forward", F ? nlohmann::json(*F) : nlohmann::json(nullptr)},
                               {"svi", {{"a", s.params.a}, {"b", s.params.b}, {"rho", s.params.rho}, {"m", s.params.m},
                                        {"sigma", s.params.sigma}}},
                               {"quotes", s.quotes},
+                              {"given", s.quotes == 0},
                               {"rmse_vol", s.rmse_vol},
                               {"max_abs_vol_error", s.max_abs_vol_error},
                               {"min_g", s.min_g},

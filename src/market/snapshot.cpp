@@ -55,6 +55,14 @@ void build_surface(UnderlyingMarket& u, std::int64_t valuation_ms) {
     SmileFit f;
     f.expiry_years = T;
     f.params = s.params;
+    // A given smile has no quotes: check it over +-4 standard deviations of its at-the-money total
+    // variance (at least +-0.25), widened by half on each side as for fitted smiles.
+    const double half_width = std::max(0.25, 4.0 * std::sqrt(std::max(svi_total_variance(s.params, 0.0), 0.0)));
+    f.k_min = -half_width;
+    f.k_max = half_width;
+    const auto check = check_butterfly(s.params, -1.5 * half_width, 1.5 * half_width);
+    f.min_g = check.min_g;
+    f.butterfly_free = check.free;
     smiles[s.expiry_ms] = f;
   }
   // Fit the quoted mark IVs of expiries without a given smile. Out-of-the-money quotes only:

@@ -1,12 +1,53 @@
-// Volatility surface from SVI smiles: total variance linear in T at fixed log-moneyness between
-// expiries, flat implied vol (w proportional to T) outside them; calendar-arbitrage scan.
+// SVI smile formulas and butterfly scan; volatility surface from SVI smiles: total variance linear in T
+// at fixed log-moneyness between expiries, flat implied vol (w proportional to T) outside them;
+// calendar-arbitrage scan. The fit is in svi.cpp.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "greekbook/market/svi.hpp"
 
 namespace greekbook::market {
+
+double svi_total_variance(const SviParams& p, double k) noexcept {
+  const double x = k - p.m;
+  return p.a + p.b * (p.rho * x + std::sqrt(x * x + p.sigma * p.sigma));
+}
+
+double svi_dw(const SviParams& p, double k) noexcept {
+  const double x = k - p.m;
+  return p.b * (p.rho + x / std::sqrt(x * x + p.sigma * p.sigma));
+}
+
+double svi_d2w(const SviParams& p, double k) noexcept {
+  const double x = k - p.m, s2 = x * x + p.sigma * p.sigma;
+  return p.b * p.sigma * p.sigma / (s2 * std::sqrt(s2));
+}
+
+double svi_g(const SviParams& p, double k) noexcept {
+  const double w = svi_total_variance(p, k);
+  if (!(w > 0.0)) return -std::numeric_limits<double>::infinity();
+  const double w1 = svi_dw(p, k), t = 1.0 - k * w1 / (2.0 * w);
+  return t * t - 0.25 * w1 * w1 * (1.0 / w + 0.25) + 0.5 * svi_d2w(p, k);
+}
+
+ButterflyCheck check_butterfly(const SviParams& p, double k_lo, double k_hi) noexcept {
+  ButterflyCheck c;
+  c.min_g = c.min_w = std::numeric_limits<double>::infinity();
+  auto visit = [&](double k) {
+    const double g = svi_g(p, k);
+    c.min_w = std::min(c.min_w, svi_total_variance(p, k));
+    if (g < c.min_g || std::isnan(g)) c.min_g = g, c.k_at_min = k;
+  };
+  for (int i = 0; i < 801; ++i) visit(k_lo + (k_hi - k_lo) * i / 800);
+  for (int i = 0; i < 65; ++i) {  // within 8 sigma of m, where w'' is concentrated
+    const double k = p.m + p.sigma * (-8.0 + 0.25 * i);
+    if (k > k_lo && k < k_hi) visit(k);
+  }
+  c.free = c.min_g >= 0.0 && c.min_w > 0.0;
+  return c;
+}
 
 namespace {
 

@@ -46,17 +46,18 @@ struct SmileFit {
   SviParams params;
   std::size_t quotes = 0;
   double k_min = 0.0, k_max = 0.0;  ///< log-moneyness range of the quotes
-  double rmse_vol = 0.0;           ///< weighted RMS of (model vol - quote vol)
-  double max_abs_vol_error = 0.0;  ///< over the quotes
-  double min_g = 0.0;  ///< min of g(k) on check_butterfly's grid over [k_min, k_max] widened by 50% each side
-  bool butterfly_free = false;     ///< min_g >= 0 and w > 0 on the grid
+  double rmse_vol = 0.0;            ///< sqrt(sum weight_i (model vol - quote vol)^2 / sum weight_i)
+  double max_abs_vol_error = 0.0;   ///< over the quotes, unweighted
+  double min_g = 0.0;               ///< check_butterfly over [k_min, k_max] widened by 50% each side
+  bool butterfly_free = false;      ///< min_g >= 0 and w > 0 on that grid
 };
 
 /// Vega-weighted least-squares SVI fit with butterfly-arbitrage-free constraint. Needs >= 5 quotes
 /// with finite k, finite positive vols and weights, two distinct k, and expiry_years > 0; errors
 /// name the problem and the value. Minimises sum weight_i (vol_model(k_i) - vol_i)^2 subject to
 /// b >= 0, |rho| < 1, sigma > 0, b (1 + |rho|) <= 2 (Lee), w >= 0, and g >= 0 on check_butterfly's
-/// grid over the quotes' range widened by 50% each side (method: src/market/svi.cpp).
+/// grid over the quotes' range widened by 50% each side. With R = k_max - k_min, m is searched within
+/// 2 R of the quotes and sigma in [0.001 R, 5 R]. Method and its checks: src/market/svi.cpp.
 Result<SmileFit> fit_svi(std::span<const SmileQuote> quotes, double expiry_years);
 
 /// A calendar-arbitrage violation: total variance decreasing in T at fixed k.
