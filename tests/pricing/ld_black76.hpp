@@ -1,7 +1,8 @@
 #pragma once
 // Independent Black-76 reference in long double (x87 80-bit: 64-bit mantissa, ~1e-19 relative),
 // written from the textbook formula with glibc's erfcl/expl/logl. It shares no code with
-// greekbook's pricer (which works in double through Highway/SLEEF), so agreement is evidence.
+// greekbook's pricer (which works in double through Highway and its own Mills-ratio polynomial),
+// so agreement is evidence.
 //
 // Accuracy: the out-of-the-money option is evaluated directly, F N(d1) - K N(d2) with
 // N(d) = erfc(-d/sqrt2)/2 (no 1 - N(.) anywhere); the in-the-money one is obtained by put-call

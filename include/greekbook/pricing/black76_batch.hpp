@@ -1,6 +1,7 @@
 #pragma once
 // Batch Black-76 over structure-of-arrays inputs, vectorised with run-time dispatch
-// (Highway: AVX-512, AVX2, SSE4 or portable code, chosen on the running CPU) and SLEEF's erfc.
+// (Highway: AVX-512, AVX2, SSE4 or portable code, chosen on the running CPU); N(d) from our own
+// Mills-ratio polynomial (src/core/mills_ratio_poly.hpp).
 // Results are bit-identical to black76() on the same machine.
 #include <cstddef>
 #include <span>
