@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   RiskOptions risk_opts;
   auto* risk = app.add_subcommand(
       "risk",
-      "Portfolio risk report: value, PnL and Greeks per position, totals per underlying, expiry, venue "
+      "Portfolio risk report: value, PnL and Greeks (delta in coin and in USD) per position, totals per underlying, expiry, venue "
       "and account (delta/delta_total in coin, gamma coin per USD, vega USD per vol point, theta USD per day).");
   risk->add_option("--book", risk_opts.book, "book: JSON, or positions CSV account,instrument,quantity[,average_price]")
       ->required();

@@ -21,6 +21,7 @@ json aggregate_json(const Aggregate& a) {
   json j;
   j["delta"] = a.delta;
   j["delta_total"] = a.delta_total;
+  j["delta_usd"] = a.delta_usd;
   j["gamma"] = a.gamma;
   j["vega"] = a.vega;
   j["theta"] = a.theta;
@@ -59,6 +60,7 @@ json row_json(const RowInfo& i, const RowValues& x) {
   const bool ok = i.error.empty();
   j["delta"] = ok ? num(x.delta) : json(nullptr);
   j["delta_total"] = ok ? num(x.delta_total) : json(nullptr);
+  j["delta_usd"] = ok ? num(x.delta_usd) : json(nullptr);
   j["gamma"] = ok ? num(x.gamma) : json(nullptr);
   j["vega"] = ok ? num(x.vega) : json(nullptr);
   j["theta"] = ok ? num(x.theta) : json(nullptr);
@@ -73,11 +75,12 @@ std::string cell(double v, int precision) {
 void aggregate_table(std::string& out, const char* title, const std::vector<std::pair<std::string, Aggregate>>& g) {
   if (g.empty()) return;
   out += fmt::format("\n{}\n", title);
-  out += fmt::format("  {:<22} {:>12} {:>12} {:>12} {:>12} {:>12} {:>14} {:>12} {:>6}\n", "", "delta",
-                     "delta_total", "gamma", "vega", "theta", "value_usd", "pnl_usd", "errors");
+  out += fmt::format("  {:<22} {:>12} {:>12} {:>14} {:>12} {:>12} {:>12} {:>14} {:>12} {:>6}\n", "", "delta",
+                     "delta_total", "delta_usd", "gamma", "vega", "theta", "value_usd", "pnl_usd", "errors");
   for (const auto& [k, a] : g)
-    out += fmt::format("  {:<22} {:>12.4f} {:>12.4f} {:>12.6f} {:>12.2f} {:>12.2f} {:>14.2f} {:>12.2f} {:>6}\n", k,
-                       a.delta, a.delta_total, a.gamma, a.vega, a.theta, a.value_usd, a.pnl_usd, a.errors);
+    out += fmt::format("  {:<22} {:>12.4f} {:>12.4f} {:>14.2f} {:>12.6f} {:>12.2f} {:>12.2f} {:>14.2f} {:>12.2f} {:>6}\n",
+                       k, a.delta, a.delta_total, a.delta_usd, a.gamma, a.vega, a.theta, a.value_usd, a.pnl_usd,
+                       a.errors);
 }
 }  // namespace
 
@@ -86,6 +89,7 @@ std::string render_json(const valuation::Report& rep) {
   doc["valuation_time"] = core::format_utc_ms(rep.valuation_ms);
   doc["units"] = {{"delta", "coin (Black delta; futures as USD notional / mark; incl. coin collateral)"},
                   {"delta_total", "coin (premium-adjusted, Deribit's delta total; excl. collateral)"},
+                  {"delta_usd", "USD (delta x index: the USD exposure)"},
                   {"gamma", "coin delta per 1 USD move"},
                   {"vega", "USD per 1 vol point"},
                   {"theta", "USD per calendar day"},
@@ -109,7 +113,7 @@ std::string render_csv(const valuation::Report& rep) {
   std::string out;
   io::append_csv_line(out, {"account", "venue", "instrument", "kind", "underlying", "expiry", "quantity", "mark",
                             "forward", "vol", "value", "value_currency", "value_usd", "pnl_usd", "delta",
-                            "delta_total", "gamma", "vega", "theta", "error"});
+                            "delta_total", "delta_usd", "gamma", "vega", "theta", "error"});
   const auto n = [](double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : std::string(); };
   for (std::size_t r = 0; r < rep.values.size(); ++r) {
     const RowInfo& i = (*rep.rows)[r];
@@ -118,15 +122,16 @@ std::string render_csv(const valuation::Report& rep) {
     io::append_csv_line(out, {i.account, i.venue, i.instrument, i.collateral ? "collateral" : "position",
                               i.underlying, i.expiry_ms ? core::format_utc_ms(i.expiry_ms) : "", n(i.quantity),
                               n(x.mark), n(x.forward), n(x.vol), n(x.value), i.settlement_currency, n(x.value_usd),
-                              n(x.pnl_usd), ok ? n(x.delta) : "", ok ? n(x.delta_total) : "", ok ? n(x.gamma) : "",
+                              n(x.pnl_usd), ok ? n(x.delta) : "", ok ? n(x.delta_total) : "", ok ? n(x.delta_usd) : "",
+                              ok ? n(x.gamma) : "",
                               ok ? n(x.vega) : "", ok ? n(x.theta) : "", i.error});
   }
   return out;
 }
 
 std::string render_table(const valuation::Report& rep) {
-  std::string out = fmt::format("greekbook risk at {}  (delta, delta_total in coin; gamma coin/USD; vega USD per "
-                                "vol point; theta USD/day)\n",
+  std::string out = fmt::format("greekbook risk at {}  (delta, delta_total in coin; delta_usd = delta x index; gamma "
+                                "coin/USD; vega USD per vol point; theta USD/day)\n",
                                 core::format_utc_ms(rep.valuation_ms));
   aggregate_table(out, "Totals by underlying", rep.by_underlying);
   if (!rep.by_underlying.empty()) {

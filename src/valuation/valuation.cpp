@@ -54,6 +54,7 @@ Valuation Valuation::prepare(const book::Book& book, const market::MarketSnapsho
     v.entry_.push_back(kMissing);
     v.mark_.push_back(kMissing);
     v.usd_.push_back(kMissing);
+    v.spot_.push_back(0.0);
     v.forward_.push_back(kMissing);
     v.inverse_.push_back(0);
     v.has_entry_.push_back(0);
@@ -101,7 +102,8 @@ Valuation Valuation::prepare(const book::Book& book, const market::MarketSnapsho
         row.error = fmt::format("no market data for underlying {}", inst.underlying);
         continue;
       }
-      v.usd_[r] = inst.inverse || kind == Valuation::RowKind::Spot ? usd_rate(*u) : 1.0;
+      v.spot_[r] = usd_rate(*u);
+      v.usd_[r] = inst.inverse || kind == Valuation::RowKind::Spot ? v.spot_[r] : 1.0;
       if (!kStablecoins.count(inst.settlement_currency) && !inst.inverse && kind != Valuation::RowKind::Spot)
         v.usd_[r] = usd_rate(*u);  // linear product settled in a coin other than a stablecoin
       if (std::isnan(v.usd_[r])) {
@@ -187,6 +189,7 @@ Valuation Valuation::prepare(const book::Book& book, const market::MarketSnapsho
       v.exp_id_[r] = exp(row.expiry_bucket);
       const auto* u = market.underlying(ccy);
       v.usd_[r] = u ? usd_rate(*u) : kMissing;
+      v.spot_[r] = std::isnan(v.usd_[r]) ? 0.0 : v.usd_[r];
       if (std::isnan(v.usd_[r])) row.error = fmt::format("no price for collateral currency {}", ccy);
     }
   }
@@ -216,6 +219,7 @@ void add_to(Aggregate& a, const RowValues& x, bool ok, std::uint32_t tenor) {
   }
   a.delta += x.delta;
   a.delta_total += x.delta_total;
+  a.delta_usd += x.delta_usd;
   a.gamma += x.gamma;
   a.vega += x.vega;
   a.theta += x.theta;
@@ -227,6 +231,7 @@ void add_to(Aggregate& a, const RowValues& x, bool ok, std::uint32_t tenor) {
 void merge(Aggregate& a, const Aggregate& c) {
   a.delta += c.delta;
   a.delta_total += c.delta_total;
+  a.delta_usd += c.delta_usd;
   a.gamma += c.gamma;
   a.vega += c.vega;
   a.theta += c.theta;
@@ -314,6 +319,7 @@ void Valuation::run(Report& rep) const {
     }
     x.value_usd = x.value * usd_[r];
     if (has_entry_[r]) x.pnl_usd = q * (x.mark - entry_[r]) * usd_[r];
+    x.delta_usd = x.delta * spot_[r];
     add_to(rep.cells[cell_[r]], x, true, tenor_[r]);
     rep.values[r] = x;
   }
@@ -321,6 +327,7 @@ void Valuation::run(Report& rep) const {
     const bool ok = rows_[r].error.empty();
     if (ok && kind_[r] == RowKind::Option) continue;
     rep.values[r] = non_option_values(r);
+    rep.values[r].delta_usd = rep.values[r].delta * spot_[r];
     add_to(rep.cells[cell_[r]], rep.values[r], ok, tenor_[r]);
   }
   // Roll the cells up: every grouping is a function of (account, expiry bucket).

@@ -115,6 +115,7 @@ TEST(Valuation, AggregateEqualsSumOfRows) {
   EXPECT_NEAR(rep.portfolio.pnl_usd, sum.pnl_usd, 1e-6);
   EXPECT_NEAR(btc(rep).delta, sum.delta, 1e-12);  // every row here is BTC (USDC collateral has no delta)
   EXPECT_NEAR(btc(rep).delta_total, sum.delta_total, 1e-12);
+  EXPECT_NEAR(btc(rep).delta_usd, sum.delta * kIndex, 1e-6);  // dollar delta at the index, all rows
   EXPECT_NEAR(btc(rep).gamma, sum.gamma, 1e-15);
   EXPECT_NEAR(btc(rep).vega, sum.vega, 1e-9);
   EXPECT_NEAR(btc(rep).theta, sum.theta, 1e-9);

@@ -5,6 +5,7 @@
 //   valuation.run()                    prices every option in one SIMD batch and aggregates.
 //
 // Units follow Deribit's screen conventions so users can compare (docs/risk-report.md):
+//   delta_usd    delta x the underlying's index: the USD exposure ("dollar delta")
 //   delta        coin units of the underlying: Black delta x quantity for options, USD notional / mark
 //                for inverse futures and perpetuals, quantity for linear ones and spot; the totals
 //                also include coin collateral (so `delta` is the USD exposure per 1 USD move)
@@ -48,12 +49,13 @@ struct RowValues {
   double expiry_years = kMissing;
   double value = kMissing, value_usd = kMissing, pnl_usd = kMissing;
   double delta = 0, delta_total = 0, gamma = 0, vega = 0, theta = 0;
+  double delta_usd = 0;                 ///< delta x index (USD)
   double vanna_usd = 0, volga_usd = 0;  ///< per 1.00 vol (for PnL explain)
   double usd_per_unit = kMissing;       ///< USD value of 1 unit of settlement currency (index for coin)
 };
 
 struct Aggregate {
-  double delta = 0, delta_total = 0, gamma = 0, vega = 0, theta = 0, value_usd = 0, pnl_usd = 0;
+  double delta = 0, delta_total = 0, delta_usd = 0, gamma = 0, vega = 0, theta = 0, value_usd = 0, pnl_usd = 0;
   std::array<double, 4> vega_by_tenor{};  ///< < 7 d, 7-30 d, 30-90 d, > 90 d (USD per vol point)
   int rows = 0, errors = 0;
 };
@@ -94,6 +96,7 @@ class Valuation {
   std::vector<RowInfo> rows_;
   std::vector<RowKind> kind_;
   std::vector<double> qty_, entry_, mark_, usd_, forward_;  // per row (mark for non-options)
+  std::vector<double> spot_;  // index of the row's underlying (USD per coin), 0 for stablecoins
   std::vector<std::uint8_t> inverse_, has_entry_;
   std::vector<std::uint32_t> und_id_, exp_id_, venue_id_, acc_id_, tenor_, cell_;
   std::vector<std::uint32_t> cell_acc_, cell_exp_, cell_und_, cell_venue_;  // per cell
