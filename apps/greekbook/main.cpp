@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
                "Exit status: 0 success, 2 bad input or usage (nothing partial written), 1 failure."};
   app.name("greekbook");
   app.require_subcommand(1);
+  app.set_version_flag("--version", "greekbook 0.1.0");
 
   TableOptions price_opts;
   auto* price = app.add_subcommand(
