@@ -13,7 +13,7 @@ inline constexpr double kTwoPiOverSqrt27 = 1.20919957615614523;
 inline constexpr int kSmallTTerms = 12;       // Taylor terms of the small-t series in the vector kernel
 inline constexpr int kAsymptoticTerms = 24;   // asymptotic-series terms in the vector kernel
 inline constexpr int kVectorIterations = 3;   // Householder steps at most (two suffice almost always)
-inline constexpr double kLastStepRelative = 1e-7;  // quartic convergence: a step this small is the last
+inline constexpr double kLastStepRelative = 1e-5;  // quartic convergence: a step this small is the last
 
 /// For each i: s[i] with normalised_black_call(x[i], s[i]) = beta[i], x[i] <= 0 (an out-of-the-money
 /// call), 0 < beta[i] < exp(x[i]/2). ok[i] = 0 where the vector iteration did not converge.
