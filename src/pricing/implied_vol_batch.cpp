@@ -293,7 +293,7 @@ HWY_INLINE void Solve(D d, Vec<D> beta, Vec<D> x, Vec<D>& s_out, hn::Mask<D>& ok
     Vec<D> ds = hn::Mul(newton, Householder(d, newton, b_halley, b_hh3));
     if (!hn::AllFalse(d, lowlow)) {  // ln(1/b) - ln(1/beta)
       const Vec<D> ln_b = hn::Log(d, b), bpob = hn::Div(bp, b), inv_ln_b = hn::Div(one, ln_b);
-      const Vec<D> nl = hn::Div(hn::Mul(hn::Div(hn::Mul(hn::Sub(ln_beta, ln_b), ln_b), ln_beta), one), bpob);
+      const Vec<D> nl = hn::Div(hn::Div(hn::Mul(hn::Sub(ln_beta, ln_b), ln_b), ln_beta), bpob);
       const Vec<D> two_term = hn::MulAdd(C(d, 2.0), inv_ln_b, one);  // 1 + 2/ln b
       const Vec<D> hl = hn::NegMulAdd(bpob, two_term, b_halley);
       const Vec<D> hh3 = hn::Sub(hn::MulAdd(hn::Mul(C(d, 2.0), hn::Mul(bpob, bpob)),
