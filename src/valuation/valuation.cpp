@@ -57,7 +57,6 @@ Valuation Valuation::prepare(const book::Book& book, const market::MarketSnapsho
     v.spot_.push_back(0.0);
     v.forward_.push_back(kMissing);
     v.inverse_.push_back(0);
-    v.has_entry_.push_back(0);
     v.und_id_.push_back(kNone);
     v.exp_id_.push_back(kNone);
     v.venue_id_.push_back(kNone);
@@ -93,10 +92,7 @@ Valuation Valuation::prepare(const book::Book& book, const market::MarketSnapsho
       v.acc_id_[r] = acc(a.id);
       v.und_id_[r] = und(inst.underlying);
       v.exp_id_[r] = exp(row.expiry_bucket);
-      if (p.average_price) {
-        v.entry_[r] = *p.average_price;
-        v.has_entry_[r] = 1;
-      }
+      if (p.average_price) v.entry_[r] = *p.average_price;
       const auto* u = market.underlying(inst.underlying);
       if (!u) {
         row.error = fmt::format("no market data for underlying {}", inst.underlying);
@@ -252,7 +248,7 @@ RowValues Valuation::non_option_values(std::size_t r) const {
     case RowKind::InverseFuture:  // q = USD notional; PnL in coin = q (1/entry - 1/mark)
       x.mark = x.forward = mark_[r];
       x.delta = x.delta_total = q / mark_[r];
-      if (has_entry_[r]) {
+      if (!std::isnan(entry_[r])) {
         x.value = q * (1.0 / entry_[r] - 1.0 / mark_[r]);
         x.value_usd = x.pnl_usd = x.value * usd_[r];
       }
@@ -260,7 +256,7 @@ RowValues Valuation::non_option_values(std::size_t r) const {
     case RowKind::LinearFuture:  // q = coin; PnL in the settlement currency = q (mark - entry)
       x.mark = x.forward = mark_[r];
       x.delta = x.delta_total = q;
-      if (has_entry_[r]) {
+      if (!std::isnan(entry_[r])) {
         x.value = q * (mark_[r] - entry_[r]);
         x.value_usd = x.pnl_usd = x.value * usd_[r];
       }
@@ -270,7 +266,7 @@ RowValues Valuation::non_option_values(std::size_t r) const {
       x.value = q;
       x.value_usd = q * usd_[r];
       x.delta = x.delta_total = q;
-      if (has_entry_[r]) x.pnl_usd = q * (mark_[r] - entry_[r]);
+      if (!std::isnan(entry_[r])) x.pnl_usd = q * (mark_[r] - entry_[r]);
       break;
     case RowKind::Collateral:
       x.value = q;
@@ -318,7 +314,7 @@ void Valuation::run(Report& rep) const {
       x.delta_total = x.delta;
     }
     x.value_usd = x.value * usd_[r];
-    if (has_entry_[r]) x.pnl_usd = q * (x.mark - entry_[r]) * usd_[r];
+    if (!std::isnan(entry_[r])) x.pnl_usd = q * (x.mark - entry_[r]) * usd_[r];
     x.delta_usd = x.delta * spot_[r];
     add_to(rep.cells[cell_[r]], x, true, tenor_[r]);
     rep.values[r] = x;

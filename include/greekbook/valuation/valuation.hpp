@@ -97,7 +97,7 @@ class Valuation {
   std::vector<RowKind> kind_;
   std::vector<double> qty_, entry_, mark_, usd_, forward_;  // per row (mark for non-options)
   std::vector<double> spot_;  // index of the row's underlying (USD per coin), 0 for stablecoins
-  std::vector<std::uint8_t> inverse_, has_entry_;
+  std::vector<std::uint8_t> inverse_;  // entry_ is NaN where no average price was given
   std::vector<std::uint32_t> und_id_, exp_id_, venue_id_, acc_id_, tenor_, cell_;
   std::vector<std::uint32_t> cell_acc_, cell_exp_, cell_und_, cell_venue_;  // per cell
   // Options in SoA form for the batch pricer, and the row each belongs to.
