@@ -10,6 +10,7 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "hwy/contrib/math/math-inl.h"
+#include "pricing/mills_simd-inl.h"
 
 #include <cmath>
 #include <cstddef>
@@ -41,18 +42,6 @@ namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 using detail::Outs;
 
-// Mills ratio R(a) = N(-a)/phi(a), a >= 0: t * P(u) with the polynomial of core/mills_ratio_poly.hpp
-// (fitted on [0, 40]; beyond, it is only ever multiplied by phi(a) = 0). `inv` = 1/(kMillsC + a).
-template <class D, class V = hn::Vec<D>>
-HWY_INLINE V MillsRatio(D d, V inv) {
-  using namespace core::detail;
-  const V t = hn::Mul(hn::Set(d, kMillsC), inv);
-  const V u = hn::MulSub(hn::Set(d, kMillsC * 2.25), inv, hn::Set(d, 1.25));
-  V p = hn::Set(d, kMillsPoly[0]);
-  for (int k = 1; k <= kMillsDegree; ++k) p = hn::MulAdd(p, u, hn::Set(d, kMillsPoly[k]));
-  return hn::Mul(t, p);
-}
-
 // N(y1), N(y2) from phi(y1), phi(y2): phi(y) R(|y|) for y < 0, 1 - phi(y) R(|y|) otherwise.
 // No erfc and no cancellation; the two reciprocals 1/(C + |y|) share one division.
 template <class D, class V = hn::Vec<D>>
@@ -62,8 +51,8 @@ HWY_INLINE void NormCdf2(D d, V y1, V pdf1, V y2, V pdf2, V& n1, V& n2) {
   const V den1 = hn::Add(c, hn::Abs(y1));
   const V den2 = hn::Add(c, hn::Abs(y2));
   const V inv12 = hn::Div(one, hn::Mul(den1, den2));  // den in [5, 65]: no overflow
-  const V tail1 = hn::Mul(pdf1, MillsRatio(d, hn::Mul(inv12, den2)));
-  const V tail2 = hn::Mul(pdf2, MillsRatio(d, hn::Mul(inv12, den1)));
+  const V tail1 = hn::Mul(pdf1, MillsFromReciprocal(d, hn::Mul(inv12, den2)));
+  const V tail2 = hn::Mul(pdf2, MillsFromReciprocal(d, hn::Mul(inv12, den1)));
   // N(0) = 1/2 exactly (the polynomial is a few ulp off there; at-the-money expiries need it exact).
   const V zero = hn::Zero(d), half = hn::Set(d, 0.5);
   n1 = hn::IfThenElse(hn::Lt(y1, zero), tail1, hn::IfThenElse(hn::Eq(y1, zero), half, hn::Sub(one, tail1)));

@@ -11,6 +11,7 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "hwy/contrib/math/math-inl.h"
+#include "pricing/mills_simd-inl.h"
 
 #include <cfloat>
 #include <cstddef>
@@ -41,20 +42,7 @@ template <class D>
 HWY_NOINLINE Vec<D> Mills(D d, Vec<D> a) {
   using namespace core::detail;
   const Vec<D> inv = hn::Div(C(d, 1.0), hn::Add(C(d, kMillsC), a));
-  const Vec<D> u = hn::MulSub(C(d, kMillsC * 2.25), inv, C(d, 1.25));
-  // Estrin's scheme: the solver is latency-bound (one vector in flight), so evaluate the degree-22
-  // polynomial as a tree of depth 5 instead of a chain of 22 dependent FMAs.
-  static_assert(kMillsDegree == 22, "Estrin tree below is laid out for degree 22");
-  const auto c = [&](int k) { return C(d, kMillsPoly[kMillsDegree - k]); };  // coefficient of u^k
-  const Vec<D> u2 = hn::Mul(u, u), u4 = hn::Mul(u2, u2), u8 = hn::Mul(u4, u4), u16 = hn::Mul(u8, u8);
-  Vec<D> p1[12];
-  for (int i = 0; i < 11; ++i) p1[i] = hn::MulAdd(c(2 * i + 1), u, c(2 * i));
-  p1[11] = c(22);
-  Vec<D> p2[6];
-  for (int j = 0; j < 6; ++j) p2[j] = hn::MulAdd(p1[2 * j + 1], u2, p1[2 * j]);
-  const Vec<D> p3a = hn::MulAdd(p2[1], u4, p2[0]), p3b = hn::MulAdd(p2[3], u4, p2[2]), p3c = hn::MulAdd(p2[5], u4, p2[4]);
-  const Vec<D> p = hn::MulAdd(p3c, u16, hn::MulAdd(p3b, u8, p3a));
-  Vec<D> r = hn::Mul(hn::Mul(C(d, kMillsC), inv), p);
+  Vec<D> r = MillsFromReciprocal(d, inv);
   const auto far = hn::Gt(a, C(d, kMillsMaxArg));
   if (!hn::AllFalse(d, far)) {
     const Vec<D> w = hn::Div(C(d, 1.0), hn::Mul(a, a));
