@@ -46,11 +46,12 @@ std::uint32_t tenor_bucket(double years) {
 Valuation Valuation::prepare(const book::Book& book, const market::MarketSnapshot& market) {
   Valuation v;
   v.valuation_ms_ = market.valuation_ms;
+  std::vector<RowInfo> rows;  // shared (immutable) with every Report once built
   Interner und{{}, &v.und_names_}, exp{{}, &v.exp_names_}, ven{{}, &v.venue_names_}, acc{{}, &v.acc_names_};
   const auto add_row = [&](RowInfo info, Valuation::RowKind kind) {
-    v.rows_.push_back(std::move(info));
+    rows.push_back(std::move(info));
     v.kind_.push_back(kind);
-    v.qty_.push_back(v.rows_.back().quantity);
+    v.qty_.push_back(rows.back().quantity);
     v.entry_.push_back(kMissing);
     v.mark_.push_back(kMissing);
     v.usd_.push_back(kMissing);
@@ -62,7 +63,7 @@ Valuation Valuation::prepare(const book::Book& book, const market::MarketSnapsho
     v.venue_id_.push_back(kNone);
     v.acc_id_.push_back(kNone);
     v.tenor_.push_back(0);
-    return v.rows_.size() - 1;
+    return rows.size() - 1;
   };
   for (const auto& a : book.accounts) {
     for (const auto& p : a.positions) {
@@ -86,7 +87,7 @@ Valuation Valuation::prepare(const book::Book& book, const market::MarketSnapsho
                                    : inst.inverse                 ? Valuation::RowKind::InverseFuture
                                                                   : Valuation::RowKind::LinearFuture;
       const std::size_t r = add_row(std::move(info), kind);
-      RowInfo& row = v.rows_[r];
+      RowInfo& row = rows[r];
       v.inverse_[r] = inst.inverse;
       v.venue_id_[r] = ven(a.venue);
       v.acc_id_[r] = acc(a.id);
@@ -174,7 +175,7 @@ Valuation Valuation::prepare(const book::Book& book, const market::MarketSnapsho
       info.collateral = true;
       info.expiry_bucket = info.underlying.empty() ? std::string() : ccy + " collateral";
       const std::size_t r = add_row(std::move(info), Valuation::RowKind::Collateral);
-      RowInfo& row = v.rows_[r];
+      RowInfo& row = rows[r];
       v.venue_id_[r] = ven(a.venue);
       v.acc_id_[r] = acc(a.id);
       if (row.underlying.empty()) {
@@ -191,8 +192,8 @@ Valuation Valuation::prepare(const book::Book& book, const market::MarketSnapsho
   }
   // Cells: one per (account, expiry bucket) pair present; the groupings are rolled up from them.
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> cell_index;
-  v.cell_.resize(v.rows_.size());
-  for (std::size_t r = 0; r < v.rows_.size(); ++r) {
+  v.cell_.resize(rows.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) {
     auto [it, fresh] = cell_index.emplace(std::make_pair(v.acc_id_[r], v.exp_id_[r]),
                                           static_cast<std::uint32_t>(v.cell_acc_.size()));
     if (fresh) {
@@ -203,6 +204,7 @@ Valuation Valuation::prepare(const book::Book& book, const market::MarketSnapsho
     }
     v.cell_[r] = it->second;
   }
+  v.rows_ = std::make_shared<const std::vector<RowInfo>>(std::move(rows));
   return v;
 }
 
@@ -241,7 +243,7 @@ void merge(Aggregate& a, const Aggregate& c) {
 
 RowValues Valuation::non_option_values(std::size_t r) const {
   RowValues x;
-  if (!rows_[r].error.empty()) return x;
+  if (!(*rows_)[r].error.empty()) return x;
   const double q = qty_[r];
   x.usd_per_unit = usd_[r];
   switch (kind_[r]) {
@@ -271,7 +273,7 @@ RowValues Valuation::non_option_values(std::size_t r) const {
     case RowKind::Collateral:
       x.value = q;
       x.value_usd = q * usd_[r];
-      if (!rows_[r].underlying.empty()) x.delta = q;  // coin balance: delta, not delta_total
+      if (!(*rows_)[r].underlying.empty()) x.delta = q;  // coin balance: delta, not delta_total
       break;
     default:
       break;
@@ -280,9 +282,9 @@ RowValues Valuation::non_option_values(std::size_t r) const {
 }
 
 void Valuation::run(Report& rep) const {
-  const std::size_t n = rows_.size(), m = o_row_.size();
+  const std::size_t n = rows_->size(), m = o_row_.size();
   rep.valuation_ms = valuation_ms_;
-  rep.rows = &rows_;
+  rep.rows = rows_;
   rep.values.resize(n);
   rep.scratch.resize(8 * m);
   rep.cells.assign(cell_acc_.size(), Aggregate{});
@@ -320,7 +322,7 @@ void Valuation::run(Report& rep) const {
     rep.values[r] = x;
   }
   for (std::size_t r = 0; r < n; ++r) {
-    const bool ok = rows_[r].error.empty();
+    const bool ok = (*rows_)[r].error.empty();
     if (ok && kind_[r] == RowKind::Option) continue;
     rep.values[r] = non_option_values(r);
     rep.values[r].delta_usd = rep.values[r].delta * spot_[r];

@@ -224,4 +224,12 @@ TEST(Valuation, RepeatedRunsReuseBuffersAndAgree) {
   EXPECT_EQ(r.portfolio.value_usd, first);
 }
 
+TEST(Valuation, ReportOutlivesItsValuation) {
+  // prepare(...).run() on a temporary: the report shares the row descriptions, nothing dangles
+  // (caught by AddressSanitizer when Report held a plain pointer).
+  const Report rep = Valuation::prepare(one_account({pos("BTC-27MAR26-90000-P", 2)}), make_market()).run();
+  ASSERT_EQ(rep.rows->size(), 1u);
+  EXPECT_EQ((*rep.rows)[0].instrument, "BTC-27MAR26-90000-P");
+}
+
 }  // namespace greekbook::valuation

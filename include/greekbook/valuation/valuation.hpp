@@ -17,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -64,7 +65,8 @@ inline constexpr const char* kTenorBuckets[4] = {"<7d", "7-30d", "30-90d", ">90d
 
 struct Report {
   std::int64_t valuation_ms = 0;
-  const std::vector<RowInfo>* rows = nullptr;  ///< owned by the Valuation
+  /// Shared with the Valuation (immutable): a Report stays valid after its Valuation is gone.
+  std::shared_ptr<const std::vector<RowInfo>> rows;
   std::vector<RowValues> values;               ///< one per row
   std::vector<std::pair<std::string, Aggregate>> by_underlying, by_expiry, by_venue, by_account;
   Aggregate portfolio;  ///< all rows (value_usd and pnl_usd; Greeks mix underlyings)
@@ -87,13 +89,13 @@ class Valuation {
     return rep;
   }
 
-  const std::vector<RowInfo>& rows() const noexcept { return rows_; }
+  const std::vector<RowInfo>& rows() const noexcept { return *rows_; }
 
  private:
   RowValues non_option_values(std::size_t r) const;
   enum class RowKind : std::uint8_t { Option, InverseFuture, LinearFuture, Spot, Collateral, Invalid };
   std::int64_t valuation_ms_ = 0;
-  std::vector<RowInfo> rows_;
+  std::shared_ptr<const std::vector<RowInfo>> rows_;
   std::vector<RowKind> kind_;
   std::vector<double> qty_, entry_, mark_, usd_, forward_;  // per row (mark for non-options)
   std::vector<double> spot_;  // index of the row's underlying (USD per coin), 0 for stablecoins
