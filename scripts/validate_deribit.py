@@ -31,15 +31,16 @@ Rows without a mark IV, with a zero mark price, or with T <= 0 are skipped.
 Errors: IV absolute (vol units, 0.5 = 50%), price/F absolute (coin), delta absolute,
   vega and theta relative, gamma absolute (reported only).
 """
-import argparse
 import csv
 import json
 import os
 import subprocess
 import sys
 import tempfile
-from datetime import datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from validation_common import fmt, fnum, iso_ms, parse_args, rel, stats  # noqa: E402
 
 MS_PER_YEAR_365 = 365 * 86400 * 1000.0
 GATES = {  # (chain kind, metric) -> maximum allowed median
@@ -61,16 +62,8 @@ METRICS = [  # name, description
 ]
 
 
-def fnum(s):
-    """Parse a float; None for empty or unparsable fields."""
-    try:
-        return float(s) if s not in (None, "") else None
-    except ValueError:
-        return None
 
 
-def iso_ms(s):
-    return datetime.fromisoformat(s).timestamp() * 1000.0
 
 
 def load_2026(path):
@@ -120,17 +113,8 @@ def run_greekbook(binary, cmd, header, rows, tmp, tag):
     return out
 
 
-def stats(xs):
-    xs = sorted(xs)
-    if not xs:
-        return dict(n=0, median=None, p90=None, max=None)
-    n = len(xs)
-    med = xs[n // 2] if n % 2 else 0.5 * (xs[n // 2 - 1] + xs[n // 2])
-    return dict(n=n, median=med, p90=xs[min(n - 1, int(0.9 * (n - 1) + 0.5))], max=xs[-1])
 
 
-def rel(ours, theirs):
-    return abs(ours / theirs - 1.0) if theirs else None
 
 
 def validate(binary, rows, tmp, tag):
@@ -176,18 +160,10 @@ def validate(binary, rows, tmp, tag):
     return errs, len(rows) - len(good), reasons, worst[:3]
 
 
-def fmt(x):
-    return "-" if x is None else "%.3g" % x
 
 
 def main():
-    root = Path(__file__).resolve().parent.parent
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--shared", default=str(root.parent / "shared"), help="shared data dir (default ../shared)")
-    ap.add_argument("--greekbook", default=str(root / "build/apps/greekbook/greekbook"), help="greekbook binary")
-    ap.add_argument("--json", help="write the statistics as JSON to this file")
-    a = ap.parse_args()
-    data = Path(a.shared) / "data" if (Path(a.shared) / "data").is_dir() else Path(a.shared)
+    a, data = parse_args(__doc__.split("\n")[0])
     files = [("2026", p, load_2026) for p in sorted((data / "deribit-chain-2026").glob("deribit_options_snapshot_*.csv"))]
     f2020 = data / "deribit-chain-2020" / "btc_options_20200514_flat.csv"
     if f2020.is_file():

@@ -22,9 +22,11 @@ Gates (medians): 2020 |delta err| <= 2e-5, vega and theta (T >= 2 d) relative <=
   <= 2e-3, vega relative <= 5e-3 per file; recomputation consistency; explain |residual| <= 10% of
   sum |position PnL|, and greekbook's explain terms equal to the recomputed ones.
 """
-import argparse, csv, json, math, os, random, subprocess, sys, tempfile
-from datetime import datetime, timedelta, timezone
+import csv, json, math, os, random, subprocess, sys, tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from validation_common import fmt, fnum, iso_ms, parse_args, rel, stats  # noqa: E402
 
 MS_YEAR = 365 * 86400 * 1000.0
 GATES = {("2020", "delta_abs"): 2e-5, ("2020", "vega_rel"): 2e-4, ("2020", "theta_rel_2d"): 2e-4,
@@ -37,15 +39,8 @@ EXPLAIN_RESIDUAL_GATE = 0.10
 TERMS = ["delta", "gamma", "vega", "theta", "vanna", "volga"]
 
 
-def fnum(s):
-    try:
-        return float(s)
-    except (TypeError, ValueError):
-        return None
 
 
-def iso_ms(s):
-    return (datetime.fromisoformat(s) - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(milliseconds=1)
 
 
 def ncdf(x):
@@ -98,17 +93,8 @@ def write_book(path, positions):
         f.write("account,instrument,quantity\n" + "".join("deribit,%s,%r\n" % p for p in positions))
 
 
-def stats(xs):
-    xs = sorted(xs)
-    if not xs:
-        return dict(n=0, median=None, p90=None, max=None)
-    n = len(xs)
-    med = xs[n // 2] if n % 2 else 0.5 * (xs[n // 2 - 1] + xs[n // 2])
-    return dict(n=n, median=med, p90=xs[min(n - 1, int(0.9 * (n - 1) + 0.5))], max=xs[-1])
 
 
-rel = lambda a, b: abs(a / b - 1.0) if b else None
-fmt = lambda x: "-" if x is None else "%.3g" % x
 
 
 def risk_check(binary, path, kind, tmp):
@@ -222,13 +208,7 @@ def explain_check(binary, fa, fc, tmp):
 
 
 def main():
-    root = Path(__file__).resolve().parent.parent
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--shared", default=str(root.parent / "shared"), help="shared data dir (default ../shared)")
-    ap.add_argument("--greekbook", default=str(root / "build/apps/greekbook/greekbook"), help="greekbook binary")
-    ap.add_argument("--json", help="write the statistics as JSON to this file")
-    a = ap.parse_args()
-    data = Path(a.shared) / "data" if (Path(a.shared) / "data").is_dir() else Path(a.shared)
+    a, data = parse_args(__doc__.split("\n")[0])
     d26 = data / "deribit-chain-2026"
     f2020 = data / "deribit-chain-2020" / "btc_options_20200514_flat.csv"
     files = [("2020", f2020)] * f2020.is_file() + [("2026", p) for p in sorted(d26.glob("deribit_options_snapshot_*.csv"))]
