@@ -25,6 +25,7 @@ json aggregate_json(const Aggregate& a) {
   j["gamma"] = a.gamma;
   j["vega"] = a.vega;
   j["theta"] = a.theta;
+  j["funding_usd_day"] = a.funding_usd_day;
   j["value_usd"] = a.value_usd;
   j["pnl_usd"] = a.pnl_usd;
   json t;
@@ -64,6 +65,7 @@ json row_json(const RowInfo& i, const RowValues& x) {
   j["gamma"] = ok ? num(x.gamma) : json(nullptr);
   j["vega"] = ok ? num(x.vega) : json(nullptr);
   j["theta"] = ok ? num(x.theta) : json(nullptr);
+  j["funding_usd_day"] = ok ? num(x.funding_usd_day) : json(nullptr);
   j["error"] = ok ? json(nullptr) : json(i.error);
   return j;
 }
@@ -93,6 +95,7 @@ std::string render_json(const valuation::Report& rep) {
                   {"gamma", "coin delta per 1 USD move"},
                   {"vega", "USD per 1 vol point"},
                   {"theta", "USD per calendar day"},
+                  {"funding_usd_day", "USD per day of perpetual funding at the current rate (negative = paying)"},
                   {"value_usd", "USD (coin converted at the index)"},
                   {"pnl_usd", "USD, unrealised against average_price"}};
   doc["totals"] = group_json(rep.by_underlying);
@@ -101,6 +104,7 @@ std::string render_json(const valuation::Report& rep) {
   doc["by_account"] = group_json(rep.by_account);
   doc["portfolio"] = {{"value_usd", rep.portfolio.value_usd},
                       {"pnl_usd", rep.portfolio.pnl_usd},
+                      {"funding_usd_day", rep.portfolio.funding_usd_day},
                       {"rows", rep.portfolio.rows},
                       {"errors", rep.portfolio.errors}};
   json rows = json::array();
@@ -144,8 +148,10 @@ std::string render_table(const valuation::Report& rep) {
   aggregate_table(out, "By expiry", rep.by_expiry);
   aggregate_table(out, "By venue", rep.by_venue);
   aggregate_table(out, "By account", rep.by_account);
-  out += fmt::format("\nPortfolio value {:.2f} USD, unrealised PnL {:.2f} USD, {} rows, {} not valued\n",
-                     rep.portfolio.value_usd, rep.portfolio.pnl_usd, rep.portfolio.rows, rep.portfolio.errors);
+  out += fmt::format("\nPortfolio value {:.2f} USD, unrealised PnL {:.2f} USD, perpetual funding {:.2f} USD/day, "
+                     "{} rows, {} not valued\n",
+                     rep.portfolio.value_usd, rep.portfolio.pnl_usd, rep.portfolio.funding_usd_day, rep.portfolio.rows,
+                     rep.portfolio.errors);
   out += fmt::format("\nPositions\n  {:<14} {:<26} {:>12} {:>12} {:>8} {:>14} {:>12} {:>10} {:>10} {:>9} {:>9}\n",
                      "account", "instrument", "quantity", "mark", "vol", "value_usd", "pnl_usd", "delta",
                      "delta_tot", "vega", "theta");

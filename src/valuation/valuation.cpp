@@ -56,6 +56,7 @@ Valuation Valuation::prepare(const book::Book& book, const market::MarketSnapsho
     v.mark_.push_back(kMissing);
     v.usd_.push_back(kMissing);
     v.spot_.push_back(0.0);
+    v.funding_8h_.push_back(0.0);
     v.forward_.push_back(kMissing);
     v.inverse_.push_back(0);
     v.und_id_.push_back(kNone);
@@ -143,7 +144,10 @@ Valuation Valuation::prepare(const book::Book& book, const market::MarketSnapsho
         case Valuation::RowKind::LinearFuture: {
           std::optional<double> mark;
           if (inst.kind == Kind::Perpetual) {
-            if (const auto* pq = u->perpetual(inst.name)) mark = pq->mark.value;
+            if (const auto* pq = u->perpetual(inst.name)) {
+              mark = pq->mark.value;
+              if (pq->funding_rate_8h) v.funding_8h_[r] = *pq->funding_rate_8h;
+            }
           } else if (const auto* fq = u->future(inst.name)) {
             mark = fq->mark.value;
           } else {
@@ -221,6 +225,7 @@ void add_to(Aggregate& a, const RowValues& x, bool ok, std::uint32_t tenor) {
   a.gamma += x.gamma;
   a.vega += x.vega;
   a.theta += x.theta;
+  a.funding_usd_day += x.funding_usd_day;
   a.vega_by_tenor[tenor] += x.vega;
   if (!std::isnan(x.value_usd)) a.value_usd += x.value_usd;
   if (!std::isnan(x.pnl_usd)) a.pnl_usd += x.pnl_usd;
@@ -233,6 +238,7 @@ void merge(Aggregate& a, const Aggregate& c) {
   a.gamma += c.gamma;
   a.vega += c.vega;
   a.theta += c.theta;
+  a.funding_usd_day += c.funding_usd_day;
   for (int t = 0; t < 4; ++t) a.vega_by_tenor[t] += c.vega_by_tenor[t];
   a.value_usd += c.value_usd;
   a.pnl_usd += c.pnl_usd;
@@ -250,6 +256,8 @@ RowValues Valuation::non_option_values(std::size_t r) const {
     case RowKind::InverseFuture:  // q = USD notional; PnL in coin = q (1/entry - 1/mark)
       x.mark = x.forward = mark_[r];
       x.delta = x.delta_total = q / mark_[r];
+      // Longs pay a positive rate: q USD notional x rate per 8 h, settled in coin at the mark.
+      x.funding_usd_day = -3.0 * q * funding_8h_[r] / mark_[r] * usd_[r];
       if (!std::isnan(entry_[r])) {
         x.value = q * (1.0 / entry_[r] - 1.0 / mark_[r]);
         x.value_usd = x.pnl_usd = x.value * usd_[r];
@@ -258,6 +266,7 @@ RowValues Valuation::non_option_values(std::size_t r) const {
     case RowKind::LinearFuture:  // q = coin; PnL in the settlement currency = q (mark - entry)
       x.mark = x.forward = mark_[r];
       x.delta = x.delta_total = q;
+      x.funding_usd_day = -3.0 * q * mark_[r] * funding_8h_[r] * usd_[r];
       if (!std::isnan(entry_[r])) {
         x.value = q * (mark_[r] - entry_[r]);
         x.value_usd = x.pnl_usd = x.value * usd_[r];

@@ -224,6 +224,20 @@ TEST(Valuation, RepeatedRunsReuseBuffersAndAgree) {
   EXPECT_EQ(r.portfolio.value_usd, first);
 }
 
+TEST(Valuation, PerpetualFundingCarry) {
+  // Longs pay a positive rate. BTC-PERPETUAL: 10,000 USD long at 0.0001 per 8 h pays 3 USD a day,
+  // settled in coin at the mark and valued at the index; BTCUSDT: short 2 BTC receives
+  // 2 x mark x 0.0001 x 3. Dated futures carry no funding.
+  const auto m = make_market();
+  const auto rep = Valuation::prepare(one_account({pos("BTC-PERPETUAL", 10000), pos("BTCUSDT", -2),
+                                                   pos("BTC-27MAR26", 10000)}),
+                                      m).run();
+  EXPECT_NEAR(rep.values[0].funding_usd_day, -3.0 * 10000 * 0.0001 / (kIndex + 40) * kIndex, 1e-12);
+  EXPECT_NEAR(rep.values[1].funding_usd_day, 3.0 * 2 * (kIndex + 50) * 0.0001, 1e-9);
+  EXPECT_EQ(rep.values[2].funding_usd_day, 0.0);
+  EXPECT_NEAR(btc(rep).funding_usd_day, rep.values[0].funding_usd_day + rep.values[1].funding_usd_day, 1e-12);
+}
+
 TEST(Valuation, ReportOutlivesItsValuation) {
   // prepare(...).run() on a temporary: the report shares the row descriptions, nothing dangles
   // (caught by AddressSanitizer when Report held a plain pointer).

@@ -13,6 +13,8 @@
 //                futures as in `delta`; coin collateral excluded (USD exposure = equity + delta_total)
 //   gamma        change of coin delta per 1 USD move of the underlying
 //   vega         USD per 1 vol point; theta USD per calendar day
+//   funding_usd_day  perpetuals: funding PnL per day if the current 8-hour rate holds (longs pay a
+//                positive rate; USD, negative = paying)
 //   value        mark value in the settlement currency; value_usd and pnl_usd in USD (coin at the index)
 #include <array>
 #include <cstdint>
@@ -51,12 +53,14 @@ struct RowValues {
   double value = kMissing, value_usd = kMissing, pnl_usd = kMissing;
   double delta = 0, delta_total = 0, gamma = 0, vega = 0, theta = 0;
   double delta_usd = 0;                 ///< delta x index (USD)
+  double funding_usd_day = 0;           ///< perpetuals: funding PnL per day at the current rate (USD)
   double vanna_usd = 0, volga_usd = 0;  ///< per 1.00 vol (for PnL explain)
   double usd_per_unit = kMissing;       ///< USD value of 1 unit of settlement currency (index for coin)
 };
 
 struct Aggregate {
   double delta = 0, delta_total = 0, delta_usd = 0, gamma = 0, vega = 0, theta = 0, value_usd = 0, pnl_usd = 0;
+  double funding_usd_day = 0;  ///< perpetual funding carry per day (USD; negative = paying)
   std::array<double, 4> vega_by_tenor{};  ///< < 7 d, 7-30 d, 30-90 d, > 90 d (USD per vol point)
   int rows = 0, errors = 0;
 };
@@ -98,7 +102,8 @@ class Valuation {
   std::shared_ptr<const std::vector<RowInfo>> rows_;
   std::vector<RowKind> kind_;
   std::vector<double> qty_, entry_, mark_, usd_, forward_;  // per row (mark for non-options)
-  std::vector<double> spot_;  // index of the row's underlying (USD per coin), 0 for stablecoins
+  std::vector<double> spot_;        // index of the row's underlying (USD per coin), 0 for stablecoins
+  std::vector<double> funding_8h_;  // perpetuals: the quote's funding rate per 8 h, else 0
   std::vector<std::uint8_t> inverse_;  // entry_ is NaN where no average price was given
   std::vector<std::uint32_t> und_id_, exp_id_, venue_id_, acc_id_, tenor_, cell_;
   std::vector<std::uint32_t> cell_acc_, cell_exp_, cell_und_, cell_venue_;  // per cell
