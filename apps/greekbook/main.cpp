@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
   auto* risk = app.add_subcommand(
       "risk",
       "Portfolio risk report: value, PnL and Greeks (delta in coin and in USD) per position, totals per underlying, expiry, venue "
-      "and account (delta/delta_total in coin, gamma coin per USD, vega USD per vol point, theta USD per day).");
+      "and account (delta/delta_total in coin, gamma coin per USD, vega USD per vol point, theta USD per day, "
+      "perpetual funding USD per day).");
   risk->add_option("--book", risk_opts.book, "book: JSON, or positions CSV account,instrument,quantity[,average_price]")
       ->required();
   risk->add_option("--market", risk_opts.market, "market snapshot: greekbook JSON or a Deribit chain CSV")->required();
