@@ -4,6 +4,15 @@
 
 #include "commands.hpp"
 
+namespace {
+// The options every CSV-table command takes: input file, atomic output, --skip-bad.
+void add_table_options(CLI::App* cmd, greekbook::cli::TableOptions& opts, const std::string& skip_bad_help) {
+  cmd->add_option("file", opts.input, "input CSV, '-' for stdin")->capture_default_str();
+  cmd->add_option("-o,--output", opts.output, "output CSV (written atomically), '-' for stdout")->capture_default_str();
+  cmd->add_flag("--skip-bad", opts.skip_bad, skip_bad_help + " (default: exit 2, write nothing)");
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace greekbook::cli;
   CLI::App app{"greekbook: prices, Greeks, implied volatility and the risk of crypto derivatives books.\n"
@@ -18,11 +27,7 @@ int main(int argc, char** argv) {
       "Black-76 price and Greeks. CSV in: type,forward,strike,expiry_years,vol[,rate] (other "
       "columns pass through). CSV out: the input columns + price,delta,gamma,vega,theta,rho,vanna,"
       "volga (vega per 1.00 vol, theta per year, rho per 1.00 rate, %.17g).");
-  price->add_option("file", price_opts.input, "input CSV, '-' for stdin")->capture_default_str();
-  price->add_option("-o,--output", price_opts.output, "output CSV (written atomically), '-' for stdout")
-      ->capture_default_str();
-  price->add_flag("--skip-bad", price_opts.skip_bad,
-                  "report bad rows in an 'error' column and go on (default: exit 2, write nothing)");
+  add_table_options(price, price_opts, "report bad rows in an 'error' column and go on");
 
   TableOptions iv_opts;
   auto* iv = app.add_subcommand(
@@ -30,11 +35,7 @@ int main(int argc, char** argv) {
       "Implied volatility. CSV in: type,forward,strike,expiry_years,price[,rate] (price discounted, "
       "in the currency of forward and strike). CSV out: the input columns + vol,error (vol empty and "
       "error naming the reason when the price has no implied vol).");
-  iv->add_option("file", iv_opts.input, "input CSV, '-' for stdin")->capture_default_str();
-  iv->add_option("-o,--output", iv_opts.output, "output CSV (written atomically), '-' for stdout")
-      ->capture_default_str();
-  iv->add_flag("--skip-bad", iv_opts.skip_bad,
-               "report unparsable rows in the 'error' column and go on (default: exit 2, write nothing)");
+  add_table_options(iv, iv_opts, "report unparsable rows in the 'error' column and go on");
 
   BenchOptions bench_opts;
   auto* bench = app.add_subcommand(

@@ -140,7 +140,8 @@ double normalised_implied_vol(double beta, double x, double q) noexcept {
 
   if (beta < b_c) {
     const double s_l = s_c - b_c / v_c;
-    const double b_l = normalised_black_call(x, s_l);
+    double v_l;  // shares the exponential with b_l
+    const double b_l = normalised_black_call(x, s_l, &v_l);
     if (beta < b_l) {
       double f_l, fp_l, fpp_l;
       f_lower_map(x, s_l, f_l, fp_l, fpp_l);
@@ -176,16 +177,15 @@ double normalised_implied_vol(double beta, double x, double q) noexcept {
       }
       return s;
     }
-    const double v_l = normalised_vega(x, s_l);
     const double r = rational_cubic_control_fit_right(b_l, b_c, s_l, s_c, 1 / v_l, 1 / v_c, 0.0, false);
     s = rational_cubic_interpolation(beta, b_l, b_c, s_l, s_c, 1 / v_l, 1 / v_c, r);
     br.left = s_l;
     br.right = s_c;
   } else {
     const double s_h = v_c > DBL_MIN ? s_c + (b_max - b_c) / v_c : s_c;
-    const double b_h = normalised_black_call(x, s_h);
+    double v_h;  // shares the exponential with b_h
+    const double b_h = normalised_black_call(x, s_h, &v_h);
     if (beta <= b_h) {
-      const double v_h = normalised_vega(x, s_h);
       const double r = rational_cubic_control_fit_left(b_c, b_h, s_c, s_h, 1 / v_c, 1 / v_h, 0.0, false);
       s = rational_cubic_interpolation(beta, b_c, b_h, s_c, s_h, 1 / v_c, 1 / v_h, r);
       br.left = s_c;

@@ -19,19 +19,22 @@ double usd_value(const RowInfo& i, const RowValues& x, double entry_default) {
   return q * (x.mark - e) * x.usd_per_unit;
 }
 
-void accumulate(PnlAttribution& a, const PnlAttribution& r) {
-  a.actual += r.actual;
-  a.delta += r.delta;
-  a.gamma += r.gamma;
-  a.vega += r.vega;
-  a.theta += r.theta;
-  a.vanna += r.vanna;
-  a.volga += r.volga;
-  a.explained += r.explained;
-  a.residual += r.residual;
-  ++a.rows;
-}
 }  // namespace
+
+PnlAttribution& PnlAttribution::operator+=(const PnlAttribution& o) noexcept {
+  actual += o.actual;
+  delta += o.delta;
+  gamma += o.gamma;
+  vega += o.vega;
+  theta += o.theta;
+  vanna += o.vanna;
+  volga += o.volga;
+  explained += o.explained;
+  residual += o.residual;
+  rows += o.rows;
+  errors += o.errors;
+  return *this;
+}
 
 ExplainReport explain(const book::Book& book, const market::MarketSnapshot& from, const market::MarketSnapshot& to) {
   const Valuation va = Valuation::prepare(book, from), vb = Valuation::prepare(book, to);
@@ -50,10 +53,12 @@ ExplainReport explain(const book::Book& book, const market::MarketSnapshot& from
     const RowValues& a = ra.values[r];
     const RowValues& b = rb.values[r];
     PnlAttribution p;
+    p.rows = 1;
     const std::string& err_a = i.error;
     const std::string& err_b = vb.rows()[r].error;
     if (!err_a.empty() || !err_b.empty()) {
       out.row_errors[r] = !err_a.empty() ? "first snapshot: " + err_a : "second snapshot: " + err_b;
+      p.errors = 1;  // counted, amounts left at 0 (not explained)
     } else {
       const double entry_default = a.mark;
       p.actual = usd_value(i, b, entry_default) - usd_value(i, a, entry_default);
@@ -83,9 +88,9 @@ ExplainReport explain(const book::Book& book, const market::MarketSnapshot& from
       auto [it, fresh] = und_index.emplace(i.underlying, out.by_underlying.size());
       if (fresh) out.by_underlying.push_back({i.underlying, PnlAttribution{}});
       PnlAttribution& u = out.by_underlying[it->second].second;
-      if (out.row_errors[r].empty()) accumulate(u, p); else { ++u.rows; ++u.errors; }
+      u += p;
     }
-    if (out.row_errors[r].empty()) accumulate(out.total, p); else { ++out.total.rows; ++out.total.errors; }
+    out.total += p;
   }
   return out;
 }

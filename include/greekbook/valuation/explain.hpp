@@ -22,6 +22,9 @@ struct PnlAttribution {
   double actual = 0, delta = 0, gamma = 0, vega = 0, theta = 0, vanna = 0, volga = 0;
   double explained = 0, residual = 0;
   int rows = 0, errors = 0;
+
+  /// Adds another attribution's amounts and counts.
+  PnlAttribution& operator+=(const PnlAttribution& o) noexcept;
 };
 
 struct ExplainReport {
