@@ -42,7 +42,7 @@ book::Book synthetic_book(const market::MarketSnapshot& m, std::size_t n) {
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   book::Book b;
   b.source = "synthetic";
-  b.accounts.push_back(book::Account{"bench", "deribit", "cross", {{"BTC", 100.0}}, {}});
+  b.accounts.push_back(book::Account{"bench", "deribit", "cross", {{"BTC", 100.0}}, {}, ""});
   for (std::size_t i = 0; i < n; ++i) {
     const auto& fq = u.futures[i % u.futures.size()];
     const double strike = std::round(fq.mark.value * (0.6 + 0.8 * unit(rng)) / 500.0) * 500.0;
@@ -53,7 +53,7 @@ book::Book synthetic_book(const market::MarketSnapshot& m, std::size_t n) {
     if (!inst) continue;
     double qty = std::round((unit(rng) - 0.5) * 400.0) / 10.0;
     if (qty == 0.0) qty = 1.0;
-    b.accounts[0].positions.push_back({*inst, qty, 0.05, name});
+    b.accounts[0].positions.push_back({*inst, qty, 0.05, name, std::nullopt});
   }
   return b;
 }

@@ -30,7 +30,7 @@ Result<Position> make_position(std::string_view name, std::string_view venue, do
     return make_error(fmt::format("{}: field 'quantity': {} must be a finite non-zero number", where, quantity));
   if (average_price && !(std::isfinite(*average_price) && *average_price > 0))
     return make_error(fmt::format("{}: field 'average_price': {} must be a positive number", where, *average_price));
-  return Position{std::move(*inst), quantity, average_price, where};
+  return Position{std::move(*inst), quantity, average_price, where, std::nullopt};
 }
 
 Result<Account> parse_account(const Json& a, const JsonPath& at, std::int64_t valuation_ms) {
@@ -49,6 +49,8 @@ Result<Account> parse_account(const Json& a, const JsonPath& at, std::int64_t va
                             fmt::format("'{}' is not one of cross, isolated, portfolio, segregated", *mode));
     acc.margin_mode = *mode;
   }
+  GB_TRY(model, io::optional_string(a, "margin_model", at));
+  if (model) acc.margin_model = *model;  // checked against the known models by the margin engine
   if (a.contains("collateral")) {
     const Json& c = a.at("collateral");
     if (!c.is_object()) return io::json_error(at.key("collateral"), fmt::format("expected an object, got {}", io::brief(c)));
@@ -66,6 +68,10 @@ Result<Account> parse_account(const Json& a, const JsonPath& at, std::int64_t va
       GB_TRY(qty, io::require_number(ps[i], "quantity", p));
       GB_TRY(avg, io::optional_number(ps[i], "average_price", p));
       GB_TRY(pos, make_position(name, acc.venue, qty, avg, valuation_ms, p.where()));
+      GB_TRY(iso, io::optional_number(ps[i], "isolated_margin", p));
+      if (iso && !(std::isfinite(*iso) && *iso >= 0))
+        return io::json_error(p.key("isolated_margin"), fmt::format("{} must be a non-negative number", *iso));
+      pos.isolated_margin = iso;
       acc.positions.push_back(std::move(pos));
     }
   }
@@ -123,7 +129,7 @@ Result<Book> parse_positions_csv(std::string_view text, std::string_view source,
     const std::string venue = c_venue ? row.fields[*c_venue] : std::string();
     GB_TRY(pos, make_position(row.fields[c_inst], venue, *qty, avg, valuation_ms, where));
     auto [it, fresh] = index.emplace(id, book.accounts.size());
-    if (fresh) book.accounts.push_back(Account{id, pos.instrument.venue, "cross", {}, {}});
+    if (fresh) book.accounts.push_back(Account{id, pos.instrument.venue, "cross", {}, {}, {}});
     if (book.accounts[it->second].venue != pos.instrument.venue)
       return make_error(fmt::format("{}: field 'instrument': '{}' is a {} instrument but account '{}' is on {} "
                                     "(one account, one venue)", where, pos.instrument.name, pos.instrument.venue, id,

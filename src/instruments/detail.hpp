@@ -5,7 +5,10 @@
 #include <string>
 #include <string_view>
 
+#include <optional>
+
 #include "greekbook/core/result.hpp"
+#include "greekbook/instruments/instrument.hpp"
 
 namespace greekbook::instruments::detail {
 
@@ -73,5 +76,12 @@ ContractSpec deribit_inverse_future_spec(std::string_view coin) noexcept;
 ContractSpec deribit_inverse_option_spec(std::string_view coin) noexcept;
 /// Deribit linear futures and perpetuals (quantity in coin): BTC_USDC-PERPETUAL, ...
 ContractSpec deribit_linear_future_spec(std::string_view coin, std::string_view quote) noexcept;
+
+/// On-chain venues' names (dydx BTC-USD, hyperliquid BTC, derive ETH-PERP / ETH-20260327-2200-C):
+/// nullopt when `venue` is not one of them, else the parse (name not yet canonicalised).
+std::optional<Result<Instrument>> parse_dex_name(std::string_view name, std::string_view venue);
+
+/// The venue-native name of an on-chain venue's instrument; nullopt for other venues.
+std::optional<std::string> format_dex_name(const Instrument& inst);
 
 }  // namespace greekbook::instruments::detail

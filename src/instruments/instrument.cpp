@@ -5,6 +5,7 @@
 //            BTC-27MAR26                 inverse future       BTC_USDC-27MAR26           linear future
 //            BTC-PERPETUAL               inverse perpetual    BTC_USDC-PERPETUAL         linear perpetual
 //            BTC_USDC                    spot pair            strikes use 'd' as the decimal point (0d5)
+//   dydx BTC-USD, hyperliquid BTC, derive ETH-PERP (linear USDC perpetuals), derive ETH-20260327-2200-C
 //   others   BTCUSDT, ETHUSDC, 1000PEPEUSDT (linear perpetual), BTC/USDT (spot pair)
 // Parsed names are canonicalised: Instrument::name is always format_instrument() of the result, so a
 // non-canonical spelling Deribit never emits ("03JAN26", strike "0100") maps to the canonical one.
@@ -211,6 +212,10 @@ Result<Instrument> parse_instrument(std::string_view name, std::string_view venu
   if (name.empty()) return fail(name, "the name is empty", kAllShapes);
   const std::string v = lower(venue);
   if (v == kVenue) return parse_deribit(name);
+  if (auto dex = detail::parse_dex_name(name, v)) {
+    if (!*dex) return *dex;
+    return finish(std::move(**dex));
+  }
   if (!v.empty()) return parse_linear(name, v);
 
   // No venue: infer it from the shape.
@@ -223,6 +228,7 @@ Result<Instrument> parse_instrument(std::string_view name, std::string_view venu
 }
 
 std::string format_instrument(const Instrument& inst) {
+  if (auto dex = detail::format_dex_name(inst)) return *dex;
   const bool deribit = inst.venue == kVenue;
   // Deribit prefix: the coin alone for inverse products, BASE_QUOTE for linear ones.
   const std::string prefix =

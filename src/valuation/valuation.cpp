@@ -252,6 +252,8 @@ RowValues Valuation::non_option_values(std::size_t r) const {
   if (!(*rows_)[r].error.empty()) return x;
   const double q = qty_[r];
   x.usd_per_unit = usd_[r];
+  x.spot = spot_[r] > 0 ? spot_[r] : kMissing;
+  x.funding_8h = funding_8h_[r];
   switch (kind_[r]) {
     case RowKind::InverseFuture:  // q = USD notional; PnL in coin = q (1/entry - 1/mark)
       x.mark = x.forward = mark_[r];
@@ -309,6 +311,7 @@ void Valuation::run(Report& rep) const {
     x.vol = o_vol_[j];
     x.expiry_years = o_T_[j];
     x.usd_per_unit = usd_[r];
+    x.spot = spot_[r];
     x.gamma = q * P[2 * m + j];
     x.vega = q * P[3 * m + j] / 100.0;
     x.theta = q * P[4 * m + j] / 365.0;

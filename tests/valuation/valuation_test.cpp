@@ -46,12 +46,12 @@ market::MarketSnapshot make_market(double forward = kF, double iv = 0.55, double
 book::Position pos(const std::string& name, double qty, std::optional<double> avg = {}) {
   auto inst = instruments::parse_instrument(name, "");
   EXPECT_TRUE(inst.has_value()) << name;
-  return {*inst, qty, avg, name};
+  return {*inst, qty, avg, name, std::nullopt};
 }
 
 book::Book one_account(std::vector<book::Position> ps, std::map<std::string, double> collateral = {}) {
   book::Book b;
-  b.accounts.push_back({"acc", "deribit", "cross", std::move(collateral), std::move(ps)});
+  b.accounts.push_back({"acc", "deribit", "cross", std::move(collateral), std::move(ps), ""});
   return b;
 }
 

@@ -17,6 +17,7 @@ struct Position {
   double quantity = 0.0;                ///< signed, venue-native units (see instrument.hpp)
   std::optional<double> average_price;  ///< entry price in the instrument's price units
   std::string origin;                   ///< where it was read: "book.json: accounts[0].positions[2]"
+  std::optional<double> isolated_margin;  ///< collateral set aside for this position alone (isolated margin)
 };
 
 struct Account {
@@ -25,6 +26,7 @@ struct Account {
   std::string margin_mode = "cross";         ///< "cross", "isolated", "portfolio", "segregated"
   std::map<std::string, double> collateral;  ///< currency -> balance (coin or stablecoin units)
   std::vector<Position> positions;
+  std::string margin_model;  ///< margin model name (docs/margin.md); "" = the venue's default
 };
 
 struct Book {

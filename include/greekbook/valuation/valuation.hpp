@@ -56,6 +56,8 @@ struct RowValues {
   double funding_usd_day = 0;           ///< perpetuals: funding PnL per day at the current rate (USD)
   double vanna_usd = 0, volga_usd = 0;  ///< per 1.00 vol (for PnL explain)
   double usd_per_unit = kMissing;       ///< USD value of 1 unit of settlement currency (index for coin)
+  double spot = kMissing;               ///< index of the row's underlying (USD per coin)
+  double funding_8h = 0;                ///< perpetuals: the quoted funding rate per 8 h
 };
 
 struct Aggregate {

@@ -1,0 +1,42 @@
+#include "greekbook/margin/margin_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace greekbook::margin {
+
+namespace {
+double ratio(double mm, double equity) noexcept {
+  if (equity > 0) return mm / equity;
+  return mm > 0 ? std::numeric_limits<double>::infinity() : 0.0;
+}
+}  // namespace
+
+void finish_figures(PoolMargin& p) noexcept {
+  p.available = p.equity - p.initial_margin;
+  p.margin_ratio = ratio(p.maintenance_margin, p.equity);
+}
+
+void finish_figures(MarginResult& r) noexcept {
+  r.available = r.equity - r.initial_margin;
+  r.margin_ratio = ratio(r.maintenance_margin, r.equity);
+  for (auto& p : r.pools) finish_figures(p);
+  // A pool below maintenance makes the account liquidatable whatever the totals say.
+  for (const auto& p : r.pools) r.margin_ratio = std::max(r.margin_ratio, p.margin_ratio);
+}
+
+double MarginResult::min_excess_usd() const noexcept {
+  if (pools.empty()) return excess();
+  double m = std::numeric_limits<double>::infinity();
+  for (const auto& p : pools) m = std::min(m, p.excess() * p.usd_rate);
+  return m;
+}
+
+Result<MarginResult> MarginModel::what_if(const scenario::AccountState& account, const MarginResult&,
+                                          std::span<const scenario::PositionState> extra) const {
+  scenario::AccountState a = account;
+  a.positions.insert(a.positions.end(), extra.begin(), extra.end());
+  return compute(a);
+}
+
+}  // namespace greekbook::margin
