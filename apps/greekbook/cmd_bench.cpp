@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "bench_data.hpp"
+#include "bench_margin.hpp"
 #include "commands.hpp"
 #include "greekbook/io/csv.hpp"
 #include "greekbook/market/snapshot_io.hpp"
@@ -123,6 +124,11 @@ int run_bench(const BenchOptions& opts) {
       chain_smiles += u.surface.smiles().size();
     }
   }) / 1e6;
+  const MarginBench mb = run_margin_bench(repeats);
+  if (!mb.error.empty()) {
+    fmt::print(stderr, "greekbook bench: margin: {}\n", mb.error);
+    return 1;
+  }
   (void)sink;
   double max_err = 0;
   std::size_t failed = 0;
@@ -152,8 +158,12 @@ int run_bench(const BenchOptions& opts) {
     }
     j += fmt::format("  \"implied_vol_max_abs_error\": {:.3g},\n  \"implied_vol_failures\": {},\n", max_err, failed);
     j += fmt::format("  \"risk_10k_ms\": {:.4f},\n  \"risk_10k_prepare_ms\": {:.3f},\n", risk_ms, prepare_ms);
-    j += fmt::format("  \"surface_fit_ms\": {:.3f},\n  \"surface_fit_options\": {},\n  \"surface_fit_smiles\": {}\n}}\n",
+    j += fmt::format("  \"surface_fit_ms\": {:.3f},\n  \"surface_fit_options\": {},\n  \"surface_fit_smiles\": {},\n",
                      surface_ms, chain_options, chain_smiles);
+    j += fmt::format("  \"pm_10k_ms\": {:.4f},\n  \"pm_10k_instruments\": {},\n  \"sm_10k_ms\": {:.4f},\n", mb.pm_10k_ms,
+                     mb.pm_10k_instruments, mb.sm_10k_ms);
+    j += fmt::format("  \"what_if_us\": {:.3f},\n  \"liq_price_1k_ms\": {:.4f},\n  \"liq_price_1k_pm_ms\": {:.4f}\n}}\n",
+                     mb.what_if_us, mb.liq_price_1k_ms, mb.liq_price_1k_pm_ms);
     fmt::print("{}", j);
   } else {
     fmt::print("greekbook bench: {} options, median of {} runs, one core, SIMD target {} ({} double lanes)\n\n",
@@ -165,6 +175,11 @@ int run_bench(const BenchOptions& opts) {
                risk_ms, prepare_ms);
     fmt::print("surface: load + SVI fit of {} ({} options, {} smiles): {:.3f} ms\n", chain_source, chain_options,
                chain_smiles, surface_ms);
+    fmt::print("margin: Deribit PM of 10,000 positions ({} instruments) {:.4f} ms, Deribit SM {:.4f} ms\n",
+               mb.pm_10k_instruments, mb.pm_10k_ms, mb.sm_10k_ms);
+    fmt::print("margin: what-if of one order (Deribit PM) {:.3f} us\n", mb.what_if_us);
+    fmt::print("liquidation price of a 1,000-position options account: {:.4f} ms (Deribit SM), {:.4f} ms (PM)\n",
+               mb.liq_price_1k_ms, mb.liq_price_1k_pm_ms);
   }
   return 0;
 }

@@ -2,6 +2,7 @@
 // Subcommands of the greekbook CLI. Each returns the process exit status:
 // 0 success, 2 bad input or usage (nothing partial written), 1 internal failure.
 #include <string>
+#include <vector>
 
 namespace greekbook::cli {
 
@@ -43,5 +44,13 @@ struct ConvertOptions {
   std::string input, output = "-";
 };
 int run_convert_market(const ConvertOptions& opts);
+
+struct MarginOptions {
+  std::string book, market, model, params, account, format = "table", output = "-";
+  std::vector<std::string> what_if;  ///< "INSTRUMENT:QTY"
+  double horizon_days = 1.0;         ///< horizon of the distances in standard deviations
+  bool details = true;               ///< JSON: each model's own output (risk vectors)
+};
+int run_margin(const MarginOptions& opts);
 
 }  // namespace greekbook::cli

@@ -40,7 +40,9 @@ int main(int argc, char** argv) {
   BenchOptions bench_opts;
   auto* bench = app.add_subcommand(
       "bench", "Measure speed on this machine, one core (medians): pricing ns/option, implied vol, the 10,000-position "
-             "risk report (risk_10k_ms) and chain load + surface fit (surface_fit_ms).");
+             "risk report (risk_10k_ms), chain load + surface fit (surface_fit_ms), Deribit portfolio margin of 10,000 positions "
+             "(pm_10k_ms), a what-if order (what_if_us) and the liquidation price of a 1,000-option account "
+             "(liq_price_1k_ms).");
   bench->add_flag("--json", bench_opts.json,
                   "JSON output (keys price_greeks_scalar_ns, price_greeks_batch_ns, implied_vol_ns, ...)");
   bench->add_option("--options", bench_opts.options, "options per run")->capture_default_str();
@@ -88,6 +90,33 @@ int main(int argc, char** argv) {
   convert->add_option("input", convert_opts.input, "input snapshot")->required();
   convert->add_option("-o,--output", convert_opts.output, "output JSON, '-' for stdout")->capture_default_str();
 
+  MarginOptions margin_opts;
+  auto* margin = app.add_subcommand(
+      "margin",
+      "Margin per account as its venue computes it: equity, initial_margin, maintenance_margin, available, "
+      "margin_ratio (MM / equity; the venue liquidates at 100%), liquidation price per underlying (full "
+      "revaluation) and the worst scenario; with --what-if, the figures before and after hypothetical orders. "
+      "Models: deribit-sm, deribit-pm, derive-srm, derive-pmrm, binance, bybit, hyperliquid, dydx, aave "
+      "(docs/margin.md).");
+  margin->add_option("--book", margin_opts.book, "book file (JSON or positions CSV)")->required();
+  margin->add_option("--market", margin_opts.market, "market snapshot")->required();
+  margin->add_option("--model", margin_opts.model,
+                     "margin model for every account (default: the book's margin_model, else the venue's default)");
+  margin->add_option("--params", margin_opts.params,
+                     "JSON parameters per model {\"deribit-pm\": {...}} overriding the defaults (params/margin/*.json)");
+  margin->add_option("--what-if", margin_opts.what_if, "hypothetical order INSTRUMENT:QUANTITY (repeatable), e.g. "
+                                                        "BTC-PERPETUAL:-50000 (venue-native units)");
+  margin->add_option("--account", margin_opts.account, "only this account (required for --what-if with several)");
+  margin->add_option("--horizon-days", margin_opts.horizon_days,
+                     "horizon of the liquidation distance in standard deviations (ATM vol)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  margin->add_option("--format", margin_opts.format, "table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  margin->add_option("-o,--output", margin_opts.output, "output file (written atomically), '-' for stdout")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -107,5 +136,6 @@ int main(int argc, char** argv) {
   if (explain->parsed()) return run_explain(explain_opts);
   if (surface->parsed()) return run_surface(surface_opts);
   if (convert->parsed()) return run_convert_market(convert_opts);
+  if (margin->parsed()) return run_margin(margin_opts);
   return 2;
 }

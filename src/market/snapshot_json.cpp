@@ -98,7 +98,9 @@ Result<UnderlyingMarket> underlying(const std::string& name, const Json& u, cons
     const JsonPath p = at.key("perpetuals").index(i);
     PerpetualQuote q;
     GB_TRY(inst, io::require_string((*perps)[i], "instrument", p));
-    if (auto parsed = instruments::parse_instrument(inst, "")) {
+    GB_TRY(venue, io::optional_string((*perps)[i], "venue", p));
+    if (venue) q.venue = *venue;
+    if (auto parsed = instruments::parse_instrument(inst, q.venue)) {
       if (parsed->kind != instruments::Kind::Perpetual || parsed->underlying != name)
         return io::json_error(p.key("instrument"), fmt::format("'{}' is not a {} perpetual", inst, name));
     } else {
@@ -198,6 +200,7 @@ std::string to_json(const MarketSnapshot& snap) {
     for (const auto& p : u.perpetuals) {
       Json q = price_json(p.mark, "mark");
       q["instrument"] = p.instrument;
+      if (!p.venue.empty()) q["venue"] = p.venue;
       if (p.funding_rate_8h) q["funding_rate_8h"] = *p.funding_rate_8h;
       j["perpetuals"].push_back(q);
     }

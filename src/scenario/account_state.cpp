@@ -132,6 +132,25 @@ std::vector<AccountState> build_account_states(const book::Book& book, const mar
   return out;
 }
 
+Result<PositionState> make_position_state(std::string_view instrument, std::string_view venue, double quantity,
+                                          const market::MarketSnapshot& market) {
+  auto inst = instruments::parse_instrument(instrument, venue);
+  if (!inst) return make_error(inst.error().message);
+  if (inst->has_expiry() && inst->expiry_ms <= market.valuation_ms)
+    return make_error(fmt::format("instrument '{}' expired at {}", instrument, core::format_utc_ms(inst->expiry_ms)));
+  if (!std::isfinite(quantity) || quantity == 0.0)
+    return make_error(fmt::format("instrument '{}': quantity {} must be a finite non-zero number", instrument, quantity));
+  book::Book b;
+  book::Account a;
+  a.id = "what-if";
+  a.venue = inst->venue;
+  a.positions.push_back(book::Position{*inst, quantity, std::nullopt, "what-if", std::nullopt});
+  b.accounts.push_back(std::move(a));
+  auto states = build_account_states(b, market);
+  if (!states[0].errors.empty()) return make_error(states[0].errors.front());
+  return states[0].positions.front();
+}
+
 AccountState shifted(const AccountState& account, const std::map<std::string, double>& factors) {
   AccountState s = account;
   for (auto& [ccy, rate] : s.usd_rates)

@@ -30,6 +30,7 @@ struct PerpetualQuote {
   std::string instrument;  ///< e.g. "BTC-PERPETUAL", "BTCUSDT"
   PricePoint mark;
   std::optional<double> funding_rate_8h;  ///< fraction per 8 hours
+  std::string venue;  ///< venue whose naming the instrument uses; "" = inferred from the name's shape
 };
 
 /// One option quote. Prices are in the option's premium currency (coin for inverse options).

@@ -74,6 +74,11 @@ bool is_stablecoin(std::string_view currency) noexcept;
 /// to `errors` (with the instrument and reason) and are left out of `positions`.
 std::vector<AccountState> build_account_states(const book::Book& book, const market::MarketSnapshot& market);
 
+/// A hypothetical position (what-if order) on `venue`, priced at the snapshot exactly as
+/// build_account_states() prices book positions. Errors name the instrument and the reason.
+Result<PositionState> make_position_state(std::string_view instrument, std::string_view venue, double quantity,
+                                          const market::MarketSnapshot& market);
+
 /// Reprices options (mark, delta) from spot/forward/vol/expiry in place.
 void reprice(PositionState& p) noexcept;
 
