@@ -22,7 +22,7 @@ market::MarketSnapshot synthetic_market() {
   market::UnderlyingMarket& u = m.underlyings["BTC"];
   u.name = "BTC";
   u.index = market::PricePoint{96500.0, "synthetic", kValuation};
-  u.perpetuals.push_back({"BTC-PERPETUAL", {96540.0, "synthetic", kValuation}, 0.0001});
+  u.perpetuals.push_back({"BTC-PERPETUAL", {96540.0, "synthetic", kValuation}, 0.0001, "deribit"});
   for (int days : kExpiryDays) {
     const std::int64_t expiry = kValuation + days * core::kMsPerDay;
     const double T = days / 365.0;

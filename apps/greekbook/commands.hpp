@@ -53,4 +53,13 @@ struct MarginOptions {
 };
 int run_margin(const MarginOptions& opts);
 
+struct LiquidationOptions {
+  std::string book, market, model, params, account, underlying, depth, liquidation_params, side = "down";
+  std::string format = "table", output = "-";
+  std::vector<std::string> betas;  ///< "ETH=1.2": move every underlying together (factor^beta)
+  double horizon_days = 1.0;
+  double insurance_fund = 0.0;  ///< USD available to cover a bankrupt account's deficit
+};
+int run_liquidation(const LiquidationOptions& opts);
+
 }  // namespace greekbook::cli

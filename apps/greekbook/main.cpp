@@ -117,6 +117,34 @@ int main(int argc, char** argv) {
   margin->add_option("-o,--output", margin_opts.output, "output file (written atomically), '-' for stdout")
       ->capture_default_str();
 
+  LiquidationOptions liq_opts;
+  auto* liq = app.add_subcommand(
+      "liquidation",
+      "Liquidation prices per account and underlying (full revaluation under the account's margin model; distance in "
+      "% and in standard deviations) and a simulated liquidation at the nearest one: incremental closes at prices "
+      "from a depth profile or AMM pool, liquidation penalty, insurance fund, bankruptcy (docs/liquidation.md).");
+  liq->add_option("--book", liq_opts.book, "book file")->required();
+  liq->add_option("--market", liq_opts.market, "market snapshot")->required();
+  liq->add_option("--model", liq_opts.model, "margin model for every account (default: book or venue)");
+  liq->add_option("--params", liq_opts.params, "margin parameters per model (JSON)");
+  liq->add_option("--account", liq_opts.account, "only this account");
+  liq->add_option("--underlying", liq_opts.underlying, "only this underlying (default: every one held)");
+  liq->add_option("--beta", liq_opts.betas,
+                  "UNDERLYING=BETA (repeatable): move all underlyings together, factor^beta (default: one at a time)");
+  liq->add_option("--depth", liq_opts.depth,
+                  "liquidity: depth-profile or AMM-pool JSON (examples/depth/*.json; default: no slippage)");
+  liq->add_option("--liquidation-params", liq_opts.liquidation_params,
+                  "JSON: step_mode, step_fraction, step_quantity, penalty_rate, impact_feeds_mark, stop_at, ...");
+  liq->add_option("--insurance-fund", liq_opts.insurance_fund, "insurance fund balance in USD")->capture_default_str();
+  liq->add_option("--side", liq_opts.side, "simulate at the liquidation price below (down) or above (up) the index")
+      ->check(CLI::IsMember({"down", "up"}))
+      ->capture_default_str();
+  liq->add_option("--horizon-days", liq_opts.horizon_days, "horizon of the distance in standard deviations")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  liq->add_option("--format", liq_opts.format, "table or json")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  liq->add_option("-o,--output", liq_opts.output, "output file (written atomically), '-' for stdout")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -137,5 +165,6 @@ int main(int argc, char** argv) {
   if (surface->parsed()) return run_surface(surface_opts);
   if (convert->parsed()) return run_convert_market(convert_opts);
   if (margin->parsed()) return run_margin(margin_opts);
+  if (liq->parsed()) return run_liquidation(liq_opts);
   return 2;
 }

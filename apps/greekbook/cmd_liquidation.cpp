@@ -1,0 +1,243 @@
+// greekbook liquidation: liquidation prices per account and underlying, and a simulated
+// liquidation at the nearest one (incremental closes with slippage, penalty, insurance fund).
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "greekbook/book/book.hpp"
+#include "greekbook/core/time.hpp"
+#include "greekbook/io/csv.hpp"
+#include "greekbook/liquidation/liquidation_price.hpp"
+#include "greekbook/liquidation/liquidation_sim.hpp"
+#include "greekbook/margin/registry.hpp"
+#include "greekbook/market/snapshot_io.hpp"
+
+namespace greekbook::cli {
+namespace {
+using nlohmann::json;
+using liquidation::LiquidationPrice;
+
+int fail(const std::string& message) {
+  fmt::print(stderr, "greekbook liquidation: {}\n", message);
+  return 2;
+}
+
+json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+json opt(const std::optional<double>& v) { return v ? num(*v) : json(nullptr); }
+
+Result<std::map<std::string, double>> parse_betas(const std::vector<std::string>& items) {
+  std::map<std::string, double> betas;
+  for (const auto& t : items) {
+    const auto eq = t.find('=');
+    double b = 0;
+    const char* end = t.data() + t.size();
+    if (eq == std::string::npos || eq == 0 ||
+        std::from_chars(t.data() + eq + 1, end, b).ptr != end || !std::isfinite(b))
+      return make_error(fmt::format("--beta '{}': expected UNDERLYING=BETA, e.g. ETH=1.2", t));
+    betas[t.substr(0, eq)] = b;
+  }
+  return betas;
+}
+
+Result<io::Json> read_json(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(fmt::format("{}: cannot open", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return io::parse_json(ss.str(), path);
+}
+
+json side_json(const std::optional<liquidation::Crossing>& c, const std::string& note) {
+  if (!c) return {{"price", nullptr}, {"note", note}};
+  return {{"price", num(c->price_usd)}, {"distance_pct", num(c->distance_pct)}, {"distance_sd", opt(c->distance_sd)},
+          {"pool", c->pool}, {"equity", num(c->equity)}, {"maintenance_margin", num(c->maintenance_margin)},
+          {"currency", c->currency}, {"jump", c->jump}};
+}
+
+json price_json(const LiquidationPrice& lp) {
+  json betas = json::object();
+  for (const auto& [u, b] : lp.betas) betas[u] = b;
+  return {{"underlying", lp.underlying}, {"mode", liquidation::to_string(lp.mode)}, {"betas", betas},
+          {"index", num(lp.index_usd)}, {"status", liquidation::to_string(lp.status)},
+          {"excess_usd", num(lp.excess_usd)}, {"vol", opt(lp.vol)}, {"horizon_days", lp.horizon_years * 365.0},
+          {"down", side_json(lp.below, lp.below_note)}, {"up", side_json(lp.above, lp.above_note)},
+          {"notes", lp.notes}, {"evaluations", lp.evaluations}};
+}
+
+json outcome_json(const liquidation::LiquidationOutcome& o) {
+  json fills = json::array();
+  for (const auto& f : o.fills)
+    fills.push_back({{"step", f.step}, {"instrument", f.instrument}, {"quantity", f.quantity}, {"mark", num(f.mark)},
+                     {"price", num(f.price)}, {"notional_usd", num(f.notional_usd)},
+                     {"slippage_usd", num(f.slippage_usd)}, {"penalty_usd", num(f.penalty_usd)},
+                     {"beyond_depth", f.beyond_depth}, {"closeout", f.closeout}});
+  return {{"triggered", o.triggered}, {"fills", fills}, {"equity_before_usd", num(o.equity_before_usd)},
+          {"equity_after_usd", num(o.equity_after_usd)}, {"realised_loss_usd", num(o.realised_loss_usd)},
+          {"slippage_usd", num(o.slippage_usd)}, {"penalties_usd", num(o.penalties_usd)},
+          {"final_equity", num(o.final_margin.equity)}, {"final_maintenance_margin", num(o.final_margin.maintenance_margin)},
+          {"final_currency", o.final_margin.currency}, {"final_excess_usd", num(o.final_excess_usd)},
+          {"bankrupt", o.bankrupt}, {"deficit_usd", num(o.deficit_usd)},
+          {"insurance_covered_usd", num(o.insurance_covered_usd)}, {"uncovered_usd", num(o.uncovered_usd)},
+          {"insurance_fund_change_usd", num(o.insurance_fund_change_usd)}, {"max_steps_reached", o.max_steps_reached},
+          {"notes", o.notes}};
+}
+
+std::string g(double v, int prec = 10) { return std::isfinite(v) ? fmt::format("{:.{}g}", v, prec) : "-"; }
+
+std::string render_table(const json& doc) {
+  std::string out = fmt::format("liquidation at {}\n\n", doc["valuation_time"].get<std::string>());
+  for (const auto& a : doc["accounts"]) {
+    out += fmt::format("account {} (model {})\n", a["account"].get<std::string>(), a["model"].get<std::string>());
+    for (const auto& lp : a["liquidation_prices"]) {
+      const auto side = [&](const json& s) {
+        if (s["price"].is_null()) return std::string("none");
+        return fmt::format("{} ({:+.2f}%{})", g(s["price"].get<double>()), s["distance_pct"].get<double>(),
+                           s["distance_sd"].is_null() ? "" : fmt::format(", {:+.2f} sd", s["distance_sd"].get<double>()));
+      };
+      out += fmt::format("  {} index {} [{}]: down {}, up {}\n", lp["underlying"].get<std::string>(),
+                         g(lp["index"].get<double>()), lp["status"].get<std::string>(), side(lp["down"]), side(lp["up"]));
+    }
+    const json& s = a["simulation"];
+    if (s.is_null()) {
+      out += fmt::format("  simulation: {}\n\n", a["simulation_note"].get<std::string>());
+      continue;
+    }
+    out += fmt::format("  simulation: {} moved {} to {} (liquidity: {})\n", s["underlying"].get<std::string>(),
+                       s["side"].get<std::string>(), g(s["trigger_price"].get<double>()), s["liquidity"].get<std::string>());
+    for (const auto& f : s["fills"])
+      out += fmt::format("    step {:>3} {:<24} qty {:>14} at {:>14} (mark {}, slippage {} USD, penalty {} USD){}\n",
+                         f["step"].get<int>(), f["instrument"].get<std::string>(), g(f["quantity"].get<double>(), 8),
+                         g(f["price"].get<double>()), g(f["mark"].get<double>()), g(f["slippage_usd"].get<double>(), 6),
+                         g(f["penalty_usd"].get<double>(), 6), f["closeout"].get<bool>() ? " close-out" : "");
+    out += fmt::format("    realised loss {} USD (slippage {}, penalties {}); equity {} -> {} USD; {}\n",
+                       g(s["realised_loss_usd"].get<double>(), 8), g(s["slippage_usd"].get<double>(), 8),
+                       g(s["penalties_usd"].get<double>(), 8), g(s["equity_before_usd"].get<double>(), 8),
+                       g(s["equity_after_usd"].get<double>(), 8),
+                       s["bankrupt"].get<bool>()
+                           ? fmt::format("BANKRUPT: deficit {} USD, insurance fund covers {}, uncovered {}",
+                                         g(s["deficit_usd"].get<double>(), 8), g(s["insurance_covered_usd"].get<double>(), 8),
+                                         g(s["uncovered_usd"].get<double>(), 8))
+                           : std::string("solvent"));
+    for (const auto& n : s["notes"]) out += fmt::format("    note: {}\n", n.get<std::string>());
+    out += "\n";
+  }
+  return out;
+}
+}  // namespace
+
+int run_liquidation(const LiquidationOptions& opts) {
+  auto market = market::load_market(opts.market);
+  if (!market) return fail(market.error().message);
+  auto book = book::load_book(opts.book, market->valuation_ms);
+  if (!book) return fail(book.error().message);
+  auto params = margin::load_params_file(opts.params);
+  if (!params) return fail(params.error().message);
+  auto betas = parse_betas(opts.betas);
+  if (!betas) return fail(betas.error().message);
+  liquidation::LiquidityMap liquidity;
+  std::string liquidity_name = "none given: no slippage";
+  if (!opts.depth.empty()) {
+    auto src = liquidation::load_liquidity_source(opts.depth);
+    if (!src) return fail(src.error().message);
+    liquidity.fallback = std::move(*src);
+    liquidity_name = opts.depth;
+  } else {
+    auto flat = liquidation::DepthProfile::make({{0.0, 1e18}}, {{0.0, 1e18}}, "no slippage");
+    if (!flat) return fail(flat.error().message);
+    liquidity.fallback = std::move(*flat);
+  }
+  io::Json sim_params_doc;
+  if (!opts.liquidation_params.empty()) {
+    auto doc = read_json(opts.liquidation_params);
+    if (!doc) return fail(doc.error().message);
+    sim_params_doc = std::move(*doc);
+  }
+  auto sim = liquidation::make_liquidation_params(opts.liquidation_params.empty() ? nullptr : &sim_params_doc,
+                                                  {opts.liquidation_params, ""});
+  if (!sim) return fail(sim.error().message);
+  if (!(opts.insurance_fund >= 0) || !std::isfinite(opts.insurance_fund))
+    return fail(fmt::format("--insurance-fund {}: must be a finite amount >= 0", opts.insurance_fund));
+
+  auto states = scenario::build_account_states(*book, *market);
+  if (!opts.account.empty()) {
+    std::erase_if(states, [&](const auto& s) { return s.id != opts.account; });
+    if (states.empty()) return fail(fmt::format("--account '{}': no such account in {}", opts.account, opts.book));
+  }
+  auto models = margin::ModelSet::build(states, *params, opts.model);
+  if (!models) return fail(models.error().message);
+
+  json accounts = json::array();
+  for (const auto& s : states) {
+    auto m = margin::margin_account(s, *models);
+    if (!m) return fail(m.error().message);
+    const margin::MarginModel& model = **models->model_for(s);
+    std::vector<LiquidationPrice> prices;
+    for (const auto& u : liquidation::account_underlyings(s)) {
+      if (!opts.underlying.empty() && u != opts.underlying) continue;
+      liquidation::LiquidationPriceOptions lo;
+      lo.underlying = u;
+      lo.horizon_years = opts.horizon_days / 365.0;
+      if (!betas->empty()) {
+        lo.mode = liquidation::MoveMode::Beta;
+        lo.betas = *betas;
+      }
+      auto lp = liquidation::liquidation_price(s, model, lo);
+      if (!lp) return fail(lp.error().message);
+      prices.push_back(std::move(*lp));
+    }
+    json a = {{"account", s.id}, {"venue", s.venue}, {"model", m->model}, {"liquidation_prices", json::array()}};
+    for (const auto& lp : prices) a["liquidation_prices"].push_back(price_json(lp));
+    // Simulate at the nearest crossing on the requested side.
+    const bool down = opts.side == "down";
+    const LiquidationPrice* best = nullptr;
+    const auto side_of = [&](const LiquidationPrice& lp) -> const std::optional<liquidation::Crossing>& {
+      return down ? lp.below : lp.above;
+    };
+    for (const auto& lp : prices) {
+      if (lp.status == liquidation::LiquidationStatus::BelowMaintenance) {
+        best = &lp;  // already liquidatable: simulate now
+        break;
+      }
+      const auto& c = side_of(lp);
+      if (c && (!best || std::abs(c->distance_pct) < std::abs(side_of(*best)->distance_pct))) best = &lp;
+    }
+    if (!best) {
+      a["simulation"] = nullptr;
+      a["simulation_note"] = prices.empty() ? "no underlying to move"
+                                            : fmt::format("no liquidation price {} the index", down ? "below" : "above");
+    } else {
+      liquidation::LiquidationPriceOptions lo;
+      lo.underlying = best->underlying;
+      lo.mode = best->mode;
+      lo.betas = best->betas;
+      lo.horizon_years = opts.horizon_days / 365.0;
+      auto o = liquidation::liquidate_at_liquidation_price(s, model, lo, down, liquidity, *sim, opts.insurance_fund);
+      if (!o) return fail(o.error().message);
+      json sj = outcome_json(*o);
+      const auto& c = side_of(*best);
+      const double overshoot = sim->trigger_overshoot_bps * 1e-4;
+      sj["underlying"] = best->underlying;
+      sj["side"] = opts.side;
+      sj["trigger_price"] = best->status == liquidation::LiquidationStatus::BelowMaintenance
+                                ? num(best->index_usd)
+                                : num(c->price_usd * (down ? 1 - overshoot : 1 + overshoot));
+      sj["liquidity"] = liquidity_name;
+      a["simulation"] = sj;
+    }
+    accounts.push_back(std::move(a));
+  }
+  json doc = {{"valuation_time", core::format_utc_ms(market->valuation_ms)}, {"accounts", accounts}};
+  const std::string out = opts.format == "json" ? doc.dump(2) + "\n" : render_table(doc);
+  if (auto w = io::write_text_atomic(opts.output, out); !w) {
+    fmt::print(stderr, "greekbook liquidation: {}\n", w.error().message);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace greekbook::cli
