@@ -7,6 +7,7 @@
 namespace greekbook::margin {
 
 ParamReader::ParamReader(const io::Json* obj, io::JsonPath at) : obj_(obj), at_(std::move(at)) {
+  seen_ = {"model", "comment"};  // a shipped parameter file names its model; comments are free text
   if (obj_ && !obj_->is_object())
     error_ = io::json_error(at_, fmt::format("expected an object of parameters, got {}", io::brief(*obj_))).value();
 }

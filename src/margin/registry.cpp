@@ -57,6 +57,17 @@ Result<ParamsFile> load_params_file(const std::string& path) {
   if (!doc.is_object())
     return io::json_error(root, fmt::format("expected an object {{\"<model>\": {{...}}}}, got {}", io::brief(doc)));
   const auto names = model_names();
+  if (doc.contains("model")) {  // one model's file, e.g. params/margin/deribit-pm.json
+    if (!doc.at("model").is_string())
+      return io::json_error(root.key("model"), fmt::format("expected a model name, got {}", io::brief(doc.at("model"))));
+    const std::string name = doc.at("model").get<std::string>();
+    GB_TRY(model, make_model(name, &doc, root));
+    (void)model;
+    f.doc = io::Json::object();
+    f.doc[name] = std::move(doc);
+    f.source = path;
+    return f;
+  }
   for (const auto& [key, value] : doc.items()) {
     if (key == "comment" || key == "source") continue;
     if (std::find(names.begin(), names.end(), key) == names.end()) {

@@ -1,0 +1,241 @@
+#include "deribit_pm_blocks.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "deribit_common.hpp"
+
+namespace greekbook::margin::deribit_pm {
+using io::Json;
+using scenario::PositionState;
+
+namespace {
+std::string pair_name(const std::string& pool, const std::string& underlying, bool segregated) {
+  if (!segregated || pool == underlying) return deribit::lower(underlying) + "_usd";
+  return deribit::lower(underlying) + "_" + deribit::lower(pool);
+}
+
+struct Figures {
+  double worst_weighted = 0.0;  ///< min over standard + extended of weight x PnL
+  std::size_t worst = 0;        ///< index of that scenario in the block
+  double loss = 0.0, roll = 0.0, delta = 0.0, initial = 0.0;
+};
+
+Result<Figures> figures(const Context& ctx, const Block& b) {
+  Figures f;
+  const std::size_t n = b.grid->standard + b.grid->extended;
+  f.worst_weighted = std::numeric_limits<double>::infinity();
+  for (std::size_t s = 0; s < n; ++s) {
+    const double x = b.grid->scenarios[s].weight * b.pnl[s];
+    if (x < f.worst_weighted) {
+      f.worst_weighted = x;
+      f.worst = s;
+    }
+  }
+  f.loss = std::max(0.0, -f.worst_weighted);
+  f.roll = std::max(0.0, -std::min(b.pnl[n], b.pnl[n + 1]));
+  const double delta_coin = deribit_pm_delta_shock(*b.pair_params, b.delta_total);
+  f.delta = delta_coin;
+  if (b.pool != b.underlying && delta_coin != 0.0) {
+    GB_TRY(rate, deribit::usd_rate(ctx.account, b.pool));
+    f.delta = delta_coin * b.spot / rate;
+  }
+  f.initial = f.loss + f.roll + f.delta;
+  return f;
+}
+
+bool is_string(const Json& j, const char* key) { return j.contains(key) && j.at(key).is_string(); }
+}  // namespace
+
+std::string Context::pool_of(const PositionState& p) const {
+  return segregated ? p.instrument.settlement_currency : std::string("USD");
+}
+
+Block& Context::block(Blocks& blocks, const std::string& pool, const std::string& underlying) const {
+  auto [it, inserted] = blocks.try_emplace(BlockKey{pool, underlying});
+  Block& b = it->second;
+  if (inserted) {
+    const DeribitPmParams& p = model.params();
+    b.pool = pool;
+    b.underlying = underlying;
+    b.pair = pair_name(pool, underlying, segregated);
+    b.grid = &model.grid(b.pair);
+    b.pair_params = &p.pair(b.pair);
+    b.roll_currency = segregated ? pool : underlying;
+    b.roll_params = &p.currency_for(b.roll_currency);
+    b.roll = &model.roll_scenarios(b.roll_currency);
+    b.pnl.assign(b.grid->scenarios.size() + kRollCount, 0.0);
+  }
+  return b;
+}
+
+Result<std::pair<bool, double>> Context::conversion(const PositionState& p) const {
+  if (segregated) return std::pair{false, 1.0};
+  if (p.instrument.settlement_currency == p.instrument.underlying) return std::pair{true, p.spot};
+  GB_TRY(rate, deribit::usd_rate(account, p.instrument.settlement_currency));
+  return std::pair{false, rate};
+}
+
+Result<bool> Context::check_roll(const Block& b, const PositionState& p) const {
+  const double tilt = (*b.roll)[0].basis_shift_per_year;
+  if (p.instrument.has_expiry() && tilt * p.expiry_years >= 1.0)
+    return make_error(fmt::format(
+        "account '{}': {}: the roll shock tilt {} per year over {} years would make the forward negative "
+        "(parameters currency.{}.annualised_move_risk / min_annualised_move)",
+        account.id, p.instrument.name, tilt, p.expiry_years, deribit::lower(b.roll_currency)));
+  return true;
+}
+
+Json vectors_json(const DeribitPmGrid& grid, const std::vector<double>& v) {
+  const auto part = [&](std::size_t from, std::size_t to) {
+    Json a = Json::array();
+    for (std::size_t s = from; s < to && s < v.size(); ++s) a.push_back(v[s]);
+    return a;
+  };
+  const std::size_t n = grid.standard + grid.extended;
+  return Json{{"standard", part(0, grid.standard)}, {"extended", part(grid.standard, n)}, {"roll", part(n, v.size())}};
+}
+
+Result<MarginResult> assemble(const Context& ctx, const Blocks& blocks, const std::map<std::string, double>& equity,
+                              bool with_margin_details) {
+  const DeribitPmParams& P = ctx.model.params();
+  const scenario::AccountState& a = ctx.account;
+  MarginResult r;
+  r.account = a.id;
+  r.model = ctx.model.name();
+  r.errors = a.errors;
+  if (!ctx.segregated && a.margin_mode != "cross" && a.margin_mode != "portfolio")
+    r.notes.push_back(fmt::format("margin_mode '{}' is margined as cross-collateral portfolio margin (X:PM)", a.margin_mode));
+
+  // Pools.
+  std::map<std::string, PoolMargin> pools;
+  if (ctx.segregated) {
+    for (const auto& [ccy, e] : equity) pools[ccy].equity = e;
+    for (const auto& [key, b] : blocks) pools.try_emplace(b.pool);
+    for (auto& [ccy, pool] : pools) {
+      GB_TRY(rate, deribit::usd_rate(a, ccy));
+      pool.name = ccy;
+      pool.currency = ccy;
+      pool.usd_rate = rate;
+    }
+  } else {
+    PoolMargin& pool = pools["USD"];
+    pool.name = "cross";
+    pool.currency = "USD";
+    GB_TRY(eq, deribit::cross_equity_usd(a, equity, [&P](const std::string& c) { return P.currency_for(c).haircut; }));
+    pool.equity = eq;
+  }
+  const bool multi = pools.size() > 1;
+
+  std::size_t total = 0;
+  for (const auto& [key, b] : blocks) total += b.size();
+  r.scenario_pnl.reserve(total);
+  r.scenario_names.reserve(total);
+  Json margin = Json::object(), state_blocks = Json::array();
+  double worst_loss_usd = -1.0;
+  for (const auto& [key, b] : blocks) {
+    GB_TRY(f, figures(ctx, b));
+    PoolMargin& pool = pools.at(b.pool);
+    pool.initial_margin += f.initial;
+    const double to_result = multi ? pool.usd_rate : 1.0;
+    const std::size_t offset = r.scenario_pnl.size();
+    for (std::size_t s = 0; s < b.size(); ++s) {
+      r.scenario_pnl.push_back(b.pnl[s] * to_result);
+      const std::string& sname = s < b.grid->scenarios.size() ? b.grid->scenarios[s].name
+                                                             : (*b.roll)[s - b.grid->scenarios.size()].name;
+      r.scenario_names.push_back(b.pair + " " + sname);
+    }
+    if (f.loss * pool.usd_rate > worst_loss_usd) {
+      worst_loss_usd = f.loss * pool.usd_rate;
+      r.worst = ScenarioOutcome{offset + f.worst, r.scenario_names[offset + f.worst], r.scenario_pnl[offset + f.worst],
+                                b.grid->scenarios[f.worst].weight};
+    }
+    if (with_margin_details) {
+      Json& m = margin[b.pair];
+      m["pool"] = b.pool;
+      m["underlying"] = b.underlying;
+      m["worst_scenario"] = b.grid->scenarios[f.worst].name;
+      m["worst_weighted_pnl"] = f.worst_weighted;
+      m["scenario_loss"] = f.loss;
+      m["delta_total"] = b.delta_total;
+      m["delta_shock"] = f.delta;
+      m["roll_shock"] = f.roll;
+      m["initial_margin"] = f.initial;
+      m["maintenance_margin"] = f.initial * P.mm_factor;
+    }
+    Json& sb = state_blocks.emplace_back(Json::array());
+    sb.push_back(b.pool);
+    sb.push_back(b.underlying);
+    sb.push_back(b.delta_total);
+    sb.push_back(b.spot);
+    sb.push_back(b.size());
+  }
+
+  for (auto& [ccy, pool] : pools) {
+    pool.maintenance_margin = P.mm_factor * pool.initial_margin;
+    r.pools.push_back(pool);
+  }
+  if (r.pools.size() == 1) {
+    const PoolMargin& p = r.pools.front();
+    r.currency = p.currency;
+    r.equity = p.equity;
+    r.initial_margin = p.initial_margin;
+    r.maintenance_margin = p.maintenance_margin;
+  } else {
+    r.currency = "USD";
+    for (const auto& p : r.pools) {
+      r.equity += p.equity * p.usd_rate;
+      r.initial_margin += p.initial_margin * p.usd_rate;
+      r.maintenance_margin += p.maintenance_margin * p.usd_rate;
+    }
+  }
+  finish_figures(r);
+
+  Json eq = Json::object();
+  for (const auto& [ccy, e] : equity) eq[ccy] = e;
+  Json& state = r.details["state"];
+  state["mode"] = ctx.segregated ? "segregated" : "cross";
+  state["blocks"] = std::move(state_blocks);
+  state["equity"] = std::move(eq);
+  if (with_margin_details) r.details["margin"] = std::move(margin);
+  return r;
+}
+
+Result<bool> restore(const Context& ctx, const MarginResult& before, Blocks& blocks, std::map<std::string, double>& equity) {
+  if (before.model != ctx.model.name() || before.account != ctx.account.id) return false;
+  if (!before.details.is_object() || !before.details.contains("state")) return false;
+  const Json& st = before.details.at("state");
+  if (!st.is_object() || !is_string(st, "mode") || !st.contains("blocks") || !st.at("blocks").is_array() ||
+      !st.contains("equity") || !st.at("equity").is_object())
+    return false;
+  if (st.at("mode").get<std::string>() != (ctx.segregated ? "segregated" : "cross")) return false;
+  const bool multi = ctx.segregated && before.pools.size() > 1;
+  std::size_t offset = 0;
+  for (const Json& j : st.at("blocks")) {
+    if (!j.is_array() || j.size() != 5 || !j[0].is_string() || !j[1].is_string() || !j[2].is_number() ||
+        !j[3].is_number() || !j[4].is_number_unsigned())
+      return false;
+    Block& b = ctx.block(blocks, j[0].get_ref<const std::string&>(), j[1].get_ref<const std::string&>());
+    if (b.size() != j[4].get<std::size_t>() || offset + b.size() > before.scenario_pnl.size()) return false;
+    double from_result = 1.0;
+    if (multi) {
+      GB_TRY(rate, deribit::usd_rate(ctx.account, b.pool));
+      from_result = rate;
+    }
+    for (std::size_t s = 0; s < b.size(); ++s) b.pnl[s] = before.scenario_pnl[offset + s] / from_result;
+    b.delta_total = j[2].get<double>();
+    b.spot = j[3].get<double>();
+    offset += b.size();
+  }
+  if (offset != before.scenario_pnl.size()) return false;
+  for (const auto& [ccy, v] : st.at("equity").items()) {
+    if (!v.is_number()) return false;
+    equity[ccy] = v.get<double>();
+  }
+  return true;
+}
+
+}  // namespace greekbook::margin::deribit_pm

@@ -1,0 +1,167 @@
+#include "greekbook/margin/deribit_portfolio.hpp"
+
+#include <cmath>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "deribit_common.hpp"
+#include "deribit_pm_blocks.hpp"
+#include "greekbook/scenario/risk_cube.hpp"
+
+namespace greekbook::margin {
+using deribit_pm::Block;
+using deribit_pm::Blocks;
+using deribit_pm::Context;
+using io::Json;
+using scenario::PositionState;
+using scenario::Scenario;
+
+DeribitPortfolioMargin::DeribitPortfolioMargin(DeribitPmParams params) : p_(std::move(params)) {
+  for (const auto& [pair, pp] : p_.currency_pair)
+    grids_.emplace(pair, deribit_pm_grid(pp, p_.buckets_count, p_.vol_scenarios_count));
+  for (const auto& [key, c] : p_.currency) rolls_.emplace(key, deribit_pm_roll_scenarios(c));
+}
+
+const std::array<Scenario, 2>& DeribitPortfolioMargin::roll_scenarios(const std::string& currency) const {
+  return rolls_.at(p_.currency_key(currency));
+}
+
+const DeribitPmGrid& DeribitPortfolioMargin::grid(const std::string& pair) const {
+  if (auto it = grids_.find(pair); it != grids_.end()) return it->second;
+  return grids_.at("default");
+}
+
+namespace {
+Json pair_params_json(const DeribitPmPairParams& p) {
+  return Json{{"price_range", p.price_range},
+              {"volatility_range_up", p.volatility_range_up},
+              {"volatility_range_down", p.volatility_range_down},
+              {"min_volatility_for_shock_up", p.min_volatility_for_shock_up},
+              {"short_term_vega_power", p.short_term_vega_power},
+              {"long_term_vega_power", p.long_term_vega_power},
+              {"max_delta_shock", p.max_delta_shock},
+              {"delta_total_liq_shock_threshold", p.delta_total_liq_shock_threshold},
+              {"extended_table_factor", p.extended_table_factor},
+              {"m_inc", p.m_inc}};
+}
+
+Json currency_params_json(const DeribitPmCurrencyParams& c) {
+  return Json{{"annualised_move_risk", c.annualised_move_risk},
+              {"min_annualised_move", c.min_annualised_move},
+              {"extended_dampener", c.extended_dampener},
+              {"haircut", c.haircut}};
+}
+
+/// Adds quantity x unit vector (settlement currency), converted to the pool currency, to `out`.
+/// `factor(s)` is the position's spot factor in scenario s.
+template <class Factor>
+Result<bool> add_vector(const Context& ctx, const PositionState& p, std::span<const double> unit, Factor factor,
+                        std::span<double> out) {
+  GB_TRY(conv, ctx.conversion(p));
+  for (std::size_t s = 0; s < unit.size(); ++s) {
+    const double to_pool = conv.first ? p.spot * factor(s) : conv.second;
+    out[s] += p.quantity * unit[s] * to_pool;
+  }
+  return true;
+}
+}  // namespace
+
+Result<MarginResult> DeribitPortfolioMargin::compute(const scenario::AccountState& a) const {
+  const Context ctx{*this, a, deribit::is_segregated(a)};
+
+  // Net the positions by instrument name (the first position's market state is kept).
+  std::vector<PositionState> netted;
+  std::map<std::string, std::size_t> index;
+  for (const auto& p : a.positions) {
+    GB_TRY(ok, deribit::check_position(a, p, name()));
+    (void)ok;
+    auto [it, inserted] = index.try_emplace(p.instrument.name, netted.size());
+    if (inserted) netted.push_back(p);
+    else netted[it->second].quantity += p.quantity;
+  }
+
+  Blocks blocks;
+  for (const auto& p : netted) {
+    Block& b = ctx.block(blocks, ctx.pool_of(p), p.instrument.underlying);
+    GB_TRY(ok, ctx.check_roll(b, p));
+    (void)ok;
+    if (b.spot == 0.0) b.spot = p.spot;
+    b.delta_total += p.delta_total();
+    b.members.push_back(p);
+  }
+
+  Json initial = Json::object(), aggregated = Json::object();
+  Json pair_params = Json::object(), currency_params = Json::object();
+  for (auto& [key, b] : blocks) {
+    std::vector<Scenario> scenarios = b.grid->scenarios;
+    scenarios.insert(scenarios.end(), b.roll->begin(), b.roll->end());
+    std::vector<PositionState> live;
+    for (const auto& p : b.members)
+      if (p.quantity != 0.0) live.push_back(p);
+    const auto cube = scenario::RiskCube::build(live, scenarios);
+    std::vector<double> v(b.size());
+    for (std::size_t i = 0; i < live.size(); ++i) {
+      std::fill(v.begin(), v.end(), 0.0);
+      GB_TRY(ok, add_vector(ctx, live[i], cube.unit_vector(i), [&](std::size_t s) { return cube.spot_factor(i, s); }, v));
+      (void)ok;
+      for (std::size_t s = 0; s < v.size(); ++s) b.pnl[s] += v[s];
+      initial[live[i].instrument.name] = deribit_pm::vectors_json(*b.grid, v);
+    }
+    aggregated[b.pair] = deribit_pm::vectors_json(*b.grid, b.pnl);
+    pair_params[b.pair] = pair_params_json(*b.pair_params);
+    currency_params[deribit::lower(b.roll_currency)] = currency_params_json(*b.roll_params);
+  }
+  const auto equity = deribit::currency_equity(a);
+  if (!ctx.segregated)
+    for (const auto& [ccy, e] : equity) currency_params[deribit::lower(ccy)] = currency_params_json(p_.currency_for(ccy));
+
+  GB_TRY(r, deribit_pm::assemble(ctx, blocks, equity, true));
+  r.details["aggregated_risk_vectors"] = std::move(aggregated);
+  r.details["initial_risk_vectors"] = std::move(initial);
+  r.details["parameters"] = Json{{"currency_pair", std::move(pair_params)},
+                                 {"currency", std::move(currency_params)},
+                                 {"general", Json{{"mm_factor", p_.mm_factor},
+                                                  {"buckets_count", p_.buckets_count},
+                                                  {"vol_scenarios_count", p_.vol_scenarios_count}}}};
+  return r;
+}
+
+Result<MarginResult> DeribitPortfolioMargin::what_if(const scenario::AccountState& a, const MarginResult& before,
+                                                     std::span<const PositionState> extra) const {
+  const Context ctx{*this, a, deribit::is_segregated(a)};
+  Blocks blocks;
+  std::map<std::string, double> equity;
+  GB_TRY(restored, deribit_pm::restore(ctx, before, blocks, equity));
+  if (!restored) return MarginModel::what_if(a, before, extra);
+
+  for (const auto& x : extra) {
+    GB_TRY(ok, deribit::check_position(a, x, name()));
+    Block& b = ctx.block(blocks, ctx.pool_of(x), x.instrument.underlying);
+    GB_TRY(roll_ok, ctx.check_roll(b, x));
+    (void)ok, (void)roll_ok;
+    if (b.spot == 0.0) b.spot = x.spot;
+    b.delta_total += x.delta_total();
+    deribit::add_equity(equity, x);
+    if (x.quantity == 0.0) continue;
+    const std::size_t n = b.grid->scenarios.size();
+    const auto grid_vector = scenario::unit_vector(x, b.grid->scenarios);
+    const auto roll_vector = scenario::unit_vector(x, *b.roll);
+    const auto& u = x.instrument.underlying;
+    std::span<double> pnl(b.pnl);
+    GB_TRY(g, add_vector(ctx, x, grid_vector, [&](std::size_t s) { return b.grid->scenarios[s].factor(u); }, pnl.first(n)));
+    GB_TRY(rv, add_vector(ctx, x, roll_vector, [&](std::size_t s) { return (*b.roll)[s].factor(u); }, pnl.subspan(n)));
+    (void)g, (void)rv;
+  }
+  GB_TRY(r, deribit_pm::assemble(ctx, blocks, equity, false));
+  r.notes.push_back("what-if: existing positions not repriced (previous risk vectors + the orders' vectors); "
+                    "details carry the state only");
+  return r;
+}
+
+Result<ModelPtr> make_deribit_pm(const io::Json* params, const io::JsonPath& at) {
+  GB_TRY(p, read_deribit_pm_params(params, at));
+  return ModelPtr(std::make_unique<DeribitPortfolioMargin>(std::move(p)));
+}
+
+}  // namespace greekbook::margin
