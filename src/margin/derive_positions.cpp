@@ -33,9 +33,11 @@ Result<Arranged> arrange(const scenario::AccountState& account, std::span<const 
     b.balance += balance;
     b.usd_rate = rate;
   };
+  double trade_cash = 0.0;  // what-if orders filled now: premium / purchase paid in cash
   const auto visit = [&](const PositionState& p) -> Result<bool> {
     const auto& inst = p.instrument;
     if (p.quantity == 0) return true;
+    if (p.new_trade && (inst.kind == Kind::Option || inst.kind == Kind::Spot)) trade_cash -= p.quantity * p.entry;
     if (!std::isfinite(p.quantity)) return fail(p, fmt::format("quantity {} is not finite", p.quantity));
     if (!finite_positive(p.spot) || !std::isfinite(p.mark))
       return fail(p, fmt::format("no valid index ({}) or mark ({}) for {}", p.spot, p.mark, inst.underlying));
@@ -110,6 +112,7 @@ Result<Arranged> arrange(const scenario::AccountState& account, std::span<const 
     if (b.balance > 0) out.bases.push_back(b);
   }
   for (auto& [name, m] : markets) out.markets.push_back(std::move(m));
+  out.cash += trade_cash;
   return out;
 }
 

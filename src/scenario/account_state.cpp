@@ -25,9 +25,9 @@ double AccountState::usd_rate(const std::string& currency) const {
 double PositionState::unit_equity() const noexcept {
   switch (instrument.kind) {
     case Kind::Option:
-      return mark;
+      return new_trade ? mark - entry : mark;
     case Kind::Spot:
-      return spot;
+      return new_trade ? spot - entry : spot;
     default:
       if (std::isnan(entry)) return 0.0;
       return instrument.inverse ? 1.0 / entry - 1.0 / mark : mark - entry;
@@ -148,7 +148,10 @@ Result<PositionState> make_position_state(std::string_view instrument, std::stri
   b.accounts.push_back(std::move(a));
   auto states = build_account_states(b, market);
   if (!states[0].errors.empty()) return make_error(states[0].errors.front());
-  return states[0].positions.front();
+  PositionState p = states[0].positions.front();
+  p.entry = p.instrument.kind == Kind::Spot ? p.spot : p.mark;
+  p.new_trade = true;
+  return p;
 }
 
 AccountState shifted(const AccountState& account, const std::map<std::string, double>& factors) {

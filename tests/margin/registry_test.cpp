@@ -69,7 +69,7 @@ TEST(Registry, UnknownModelListsTheKnownOnes) {
 }
 
 TEST(Registry, ParamsFileErrorsNameFilePathAndValue) {
-  const auto haircut = write_temp("haircut.json", R"({"deribit-sm": {"haircuts": {"ETH": -0.1}}})");
+  const auto haircut = write_temp("haircut.json", R"({"deribit-sm": {"haircut": {"ETH": -0.1}}})");
   auto r = margin::load_params_file(haircut);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find(haircut), std::string::npos) << r.error().message;

@@ -21,8 +21,8 @@ market::MarketSnapshot make_market(double forward = kF, double iv = 0.55, double
   auto& u = m.underlyings["BTC"];
   u.name = "BTC";
   u.index = market::PricePoint{index, "test", kNow};
-  u.perpetuals.push_back({"BTC-PERPETUAL", {index + 40, "test", kNow}, 0.0001});
-  u.perpetuals.push_back({"BTCUSDT", {index + 50, "test", kNow}, 0.0001});
+  u.perpetuals.push_back({"BTC-PERPETUAL", {index + 40, "test", kNow}, 0.0001, ""});
+  u.perpetuals.push_back({"BTCUSDT", {index + 50, "test", kNow}, 0.0001, ""});
   u.futures.push_back({"BTC-27MAR26", kMar27, {forward, "test", kNow}});
   for (double k : {80000.0, 90000.0, 100000.0, 110000.0}) {
     for (auto right : {pricing::OptionType::Call, pricing::OptionType::Put}) {

@@ -5,10 +5,11 @@
 // (spot factor per underlying) and reprices, without going back to the snapshot.
 //
 // Per-unit values are in the position's settlement currency (coin for inverse products):
-//   option           mark price per 1 coin of underlying (coin for inverse, quote currency for linear)
+//   option           mark price per 1 coin of underlying (coin for inverse, quote currency for linear);
+//                    mark - entry for a new_trade (what-if order: the premium is paid from the balance)
 //   inverse future   quantity is USD notional; equity per unit 1/entry - 1/mark (coin), 0 without entry
 //   linear future    equity per unit mark - entry (quote currency), 0 without entry
-//   spot             the coin held: equity per unit = spot (quote currency)
+//   spot             the coin held: equity per unit = spot (quote currency); spot - entry for a new_trade
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -38,6 +39,9 @@ struct PositionState {
   double mark = kNaN;          ///< price per unit (coin for inverse options, quote currency otherwise)
   double delta = 0.0;          ///< options: Black delta dP_usd/dF per 1 coin; futures/spot: 1 (per coin)
   double funding_8h = 0.0;     ///< perpetuals: funding rate per 8 h
+  /// A what-if order filled at `entry` now: its cost comes out of equity (option premium, spot
+  /// purchase), so unit_equity() is mark - entry for it instead of the full mark.
+  bool new_trade = false;
 
   bool is_option() const noexcept { return instrument.kind == instruments::Kind::Option; }
   /// Equity contribution per unit of quantity in the settlement currency (see file comment).
@@ -75,7 +79,8 @@ bool is_stablecoin(std::string_view currency) noexcept;
 std::vector<AccountState> build_account_states(const book::Book& book, const market::MarketSnapshot& market);
 
 /// A hypothetical position (what-if order) on `venue`, priced at the snapshot exactly as
-/// build_account_states() prices book positions. Errors name the instrument and the reason.
+/// build_account_states() prices book positions and filled at its mark (entry = mark, new_trade):
+/// adding it leaves equity unchanged. Errors name the instrument and the reason.
 Result<PositionState> make_position_state(std::string_view instrument, std::string_view venue, double quantity,
                                           const market::MarketSnapshot& market);
 
