@@ -71,7 +71,13 @@ MarginBench run_margin_bench(int repeats) {
                        }
                      }) * 1000.0 / reps;
   }
-  const scenario::AccountState small = bench_account(mkt, 1000, 500.0);
+  // 1,000 options with collateral set so that maintenance margin is half the equity under SM:
+  // liquidation prices exist on both sides (the search brackets and solves; the timing is of that).
+  scenario::AccountState small = bench_account(mkt, 1000, 0.0);
+  if (auto r0 = (*sm)->compute(small); r0) {
+    const double index = small.usd_rate("BTC");
+    small.collateral["BTC"] = (2.0 * r0->maintenance_margin - r0->equity) / index;
+  }
   out.liq_price_1k_ms = median_ms(repeats, [&] {
     auto r = liquidation_levels(small, **sm, 1.0);
     sink = r && !r->empty() && r->front().down ? *r->front().down : 0.0;

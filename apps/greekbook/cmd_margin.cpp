@@ -73,7 +73,7 @@ int run_margin(const MarginOptions& opts) {
   rep.valuation_ms = market->valuation_ms;
   rep.horizon_days = opts.horizon_days;
   for (const auto& s : states) {
-    auto m = margin::margin_account(s, *models);
+    auto m = margin::margin_account(s, *models, opts.format == "json" && opts.details);
     if (!m) return fail(m.error().message);
     report::MarginAccountReport a;
     a.venue = s.venue;

@@ -82,8 +82,8 @@ class Evaluator {
 
   Result<margin::MarginResult> result_at(double f) {
     ++count;
-    const auto shifted = scenario::shifted(a_, move_factors(lp_, f));
-    auto r = m_.compute(shifted);
+    scenario::shift_into(a_, move_factors(lp_, f), work_);  // reuses work_'s storage
+    auto r = m_.compute_pools(work_);
     if (!r)
       return make_error(fmt::format("account '{}': model {} failed at {} = {} USD (factor {}): {}", a_.id, m_.name(),
                                     lp_.underlying, lp_.index_usd * f, f, r.error().message));
@@ -115,6 +115,7 @@ class Evaluator {
   const margin::MarginModel& m_;
   const LiquidationPrice& lp_;
   std::map<double, double> cache_;
+  scenario::AccountState work_;  // the account at the trial price (storage reused across trials)
 };
 
 Result<Crossing> make_crossing(Evaluator& ev, const scenario::AccountState& a, const LiquidationPrice& lp, double f) {

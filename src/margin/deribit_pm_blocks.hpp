@@ -28,7 +28,6 @@ struct Block {
   std::vector<double> pnl;   ///< raw PnL in the pool currency: standard, extended, roll
   double delta_total = 0.0;  ///< coin
   double spot = 0.0;         ///< index of the first position (USD per coin), converts the delta shock
-  std::vector<scenario::PositionState> members;  ///< netted positions (compute() only)
 
   std::size_t size() const noexcept { return pnl.size(); }
 };

@@ -1,6 +1,8 @@
 #include "greekbook/margin/deribit_portfolio.hpp"
 
 #include <cmath>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
@@ -56,39 +58,52 @@ Json currency_params_json(const DeribitPmCurrencyParams& c) {
 /// Adds quantity x unit vector (settlement currency), converted to the pool currency, to `out`.
 /// `factor(s)` is the position's spot factor in scenario s.
 template <class Factor>
-Result<bool> add_vector(const Context& ctx, const PositionState& p, std::span<const double> unit, Factor factor,
-                        std::span<double> out) {
+Result<bool> add_vector(const Context& ctx, const PositionState& p, double quantity, std::span<const double> unit,
+                        Factor factor, std::span<double> out) {
   GB_TRY(conv, ctx.conversion(p));
   for (std::size_t s = 0; s < unit.size(); ++s) {
     const double to_pool = conv.first ? p.spot * factor(s) : conv.second;
-    out[s] += p.quantity * unit[s] * to_pool;
+    out[s] += quantity * unit[s] * to_pool;
   }
   return true;
 }
 }  // namespace
 
-Result<MarginResult> DeribitPortfolioMargin::compute(const scenario::AccountState& a) const {
+Result<MarginResult> DeribitPortfolioMargin::run(const scenario::AccountState& a, bool per_instrument) const {
   const Context ctx{*this, a, deribit::is_segregated(a)};
 
-  // Net the positions by instrument name (the first position's market state is kept).
-  std::vector<PositionState> netted;
-  std::map<std::string, std::size_t> index;
+  // Net the positions by instrument name (the first position's market state is kept); no copies.
+  std::vector<std::pair<const PositionState*, double>> netted;
+  std::unordered_map<std::string_view, std::size_t> index;
+  netted.reserve(a.positions.size());
+  index.reserve(a.positions.size());
   for (const auto& p : a.positions) {
     GB_TRY(ok, deribit::check_position(a, p, name()));
     (void)ok;
     auto [it, inserted] = index.try_emplace(p.instrument.name, netted.size());
-    if (inserted) netted.push_back(p);
-    else netted[it->second].quantity += p.quantity;
+    if (inserted) netted.emplace_back(&p, p.quantity);
+    else netted[it->second].second += p.quantity;
   }
 
   Blocks blocks;
-  for (const auto& p : netted) {
-    Block& b = ctx.block(blocks, ctx.pool_of(p), p.instrument.underlying);
-    GB_TRY(ok, ctx.check_roll(b, p));
+  std::map<const Block*, std::vector<std::pair<const PositionState*, double>>> members;
+  // (settlement currency, underlying) -> block: a few per account, looked up by pointer-free compare.
+  std::vector<std::pair<std::pair<std::string_view, std::string_view>, Block*>> block_of;
+  for (const auto& [p, qty] : netted) {
+    const std::pair<std::string_view, std::string_view> key{p->instrument.settlement_currency, p->instrument.underlying};
+    Block* bp = nullptr;
+    for (const auto& [k, b] : block_of)
+      if (k == key) bp = b;
+    if (!bp) {
+      bp = &ctx.block(blocks, ctx.pool_of(*p), p->instrument.underlying);
+      block_of.emplace_back(key, bp);
+    }
+    Block& b = *bp;
+    GB_TRY(ok, ctx.check_roll(b, *p));
     (void)ok;
-    if (b.spot == 0.0) b.spot = p.spot;
-    b.delta_total += p.delta_total();
-    b.members.push_back(p);
+    if (b.spot == 0.0) b.spot = p->spot;
+    b.delta_total += p->delta_total() / p->quantity * qty;
+    if (qty != 0.0) members[&b].emplace_back(p, qty);
   }
 
   Json initial = Json::object(), aggregated = Json::object();
@@ -96,17 +111,24 @@ Result<MarginResult> DeribitPortfolioMargin::compute(const scenario::AccountStat
   for (auto& [key, b] : blocks) {
     std::vector<Scenario> scenarios = b.grid->scenarios;
     scenarios.insert(scenarios.end(), b.roll->begin(), b.roll->end());
-    std::vector<PositionState> live;
-    for (const auto& p : b.members)
-      if (p.quantity != 0.0) live.push_back(p);
-    const auto cube = scenario::RiskCube::build(live, scenarios);
+    const auto& live = members[&b];
+    std::vector<const PositionState*> states;
+    states.reserve(live.size());
+    for (const auto& m : live) states.push_back(m.first);
+    const auto cube = scenario::RiskCube::build(states, scenarios);
     std::vector<double> v(b.size());
     for (std::size_t i = 0; i < live.size(); ++i) {
+      const auto factor = [&](std::size_t s) { return cube.spot_factor(i, s); };
+      if (!per_instrument) {
+        GB_TRY(ok, add_vector(ctx, *live[i].first, live[i].second, cube.unit_vector(i), factor, b.pnl));
+        (void)ok;
+        continue;
+      }
       std::fill(v.begin(), v.end(), 0.0);
-      GB_TRY(ok, add_vector(ctx, live[i], cube.unit_vector(i), [&](std::size_t s) { return cube.spot_factor(i, s); }, v));
+      GB_TRY(ok, add_vector(ctx, *live[i].first, live[i].second, cube.unit_vector(i), factor, v));
       (void)ok;
       for (std::size_t s = 0; s < v.size(); ++s) b.pnl[s] += v[s];
-      initial[live[i].instrument.name] = deribit_pm::vectors_json(*b.grid, v);
+      initial[live[i].first->instrument.name] = deribit_pm::vectors_json(*b.grid, v);
     }
     aggregated[b.pair] = deribit_pm::vectors_json(*b.grid, b.pnl);
     pair_params[b.pair] = pair_params_json(*b.pair_params);
@@ -118,7 +140,7 @@ Result<MarginResult> DeribitPortfolioMargin::compute(const scenario::AccountStat
 
   GB_TRY(r, deribit_pm::assemble(ctx, blocks, equity, true));
   r.details["aggregated_risk_vectors"] = std::move(aggregated);
-  r.details["initial_risk_vectors"] = std::move(initial);
+  if (per_instrument) r.details["initial_risk_vectors"] = std::move(initial);
   r.details["parameters"] = Json{{"currency_pair", std::move(pair_params)},
                                  {"currency", std::move(currency_params)},
                                  {"general", Json{{"mm_factor", p_.mm_factor},
@@ -149,8 +171,8 @@ Result<MarginResult> DeribitPortfolioMargin::what_if(const scenario::AccountStat
     const auto roll_vector = scenario::unit_vector(x, *b.roll);
     const auto& u = x.instrument.underlying;
     std::span<double> pnl(b.pnl);
-    GB_TRY(g, add_vector(ctx, x, grid_vector, [&](std::size_t s) { return b.grid->scenarios[s].factor(u); }, pnl.first(n)));
-    GB_TRY(rv, add_vector(ctx, x, roll_vector, [&](std::size_t s) { return (*b.roll)[s].factor(u); }, pnl.subspan(n)));
+    GB_TRY(g, add_vector(ctx, x, x.quantity, grid_vector, [&](std::size_t s) { return b.grid->scenarios[s].factor(u); }, pnl.first(n)));
+    GB_TRY(rv, add_vector(ctx, x, x.quantity, roll_vector, [&](std::size_t s) { return (*b.roll)[s].factor(u); }, pnl.subspan(n)));
     (void)g, (void)rv;
   }
   GB_TRY(r, deribit_pm::assemble(ctx, blocks, equity, false));

@@ -88,10 +88,20 @@ struct Requirement {
   double initial = 0.0, maintenance = 0.0;
 };
 
-using NetKey = std::pair<std::string, std::string>;  // underlying, settlement currency
+// A few keys at most per account (underlyings x settlement currencies): a flat list beats a map.
+template <class V>
+struct SmallMap {
+  std::vector<std::pair<std::pair<const std::string*, const std::string*>, V>> items;
+  V& operator()(const std::string& a, const std::string& b = {}) {
+    for (auto& [k, v] : items)
+      if (*k.first == a && *k.second == b) return v;
+    items.push_back({{&a, &b}, V{}});
+    return items.back().second;
+  }
+};
 }  // namespace
 
-Result<MarginResult> DeribitStandardMargin::compute(const scenario::AccountState& a) const {
+Result<MarginResult> DeribitStandardMargin::run(const scenario::AccountState& a, bool per_position) const {
   MarginResult r;
   r.account = a.id;
   r.model = name();
@@ -101,24 +111,26 @@ Result<MarginResult> DeribitStandardMargin::compute(const scenario::AccountState
     r.notes.push_back(fmt::format("margin_mode '{}' is margined as cross-collateral standard margin (X:SM)", a.margin_mode));
 
   // Net coin size of futures and perpetuals per underlying and settlement currency.
-  std::map<NetKey, double> net;
+  SmallMap<double> net;
   for (const auto& p : a.positions) {
     GB_TRY(ok, deribit::check_position(a, p, name()));
     (void)ok;
     if (p.instrument.kind == Kind::Perpetual || p.instrument.kind == Kind::Future)
-      net[{p.instrument.underlying, p.instrument.settlement_currency}] += p.coin_size();
+      net(p.instrument.underlying, p.instrument.settlement_currency) += p.coin_size();
   }
 
-  std::map<std::string, Requirement> req;  // settlement currency -> requirement (native)
+  static const std::string kNone;
+  SmallMap<Requirement> req_by;  // settlement currency -> requirement (native)
+  if (per_position) r.positions.reserve(a.positions.size());
   for (const auto& p : a.positions) {
     const std::string& ccy = p.instrument.settlement_currency;
-    PositionMargin pm{p.instrument.name, p.quantity, 0.0, 0.0, ccy, seg ? ccy : "cross"};
+    PositionMargin pm;
     const double q = std::abs(p.quantity);
     switch (p.instrument.kind) {
       case Kind::Perpetual:
       case Kind::Future: {
         const DeribitSmFuturesRates& f = p_.futures_for(p.instrument.underlying);
-        const double size = net.at({p.instrument.underlying, ccy});
+        const double size = net(p.instrument.underlying, ccy);
         const double notional = p.instrument.inverse ? q / p.mark : q * p.mark;  // coin or quote currency
         pm.initial = deribit_sm_futures_rate(f.im_base, f.im_slope, size) * notional;
         pm.maintenance = deribit_sm_futures_rate(f.mm_base, f.mm_slope, size) * notional;
@@ -136,10 +148,19 @@ Result<MarginResult> DeribitStandardMargin::compute(const scenario::AccountState
       default:  // spot: no margin, its value is equity
         break;
     }
-    req[ccy].initial += pm.initial;
-    req[ccy].maintenance += pm.maintenance;
-    r.positions.push_back(std::move(pm));
+    Requirement& rq = req_by(ccy, kNone);
+    rq.initial += pm.initial;
+    rq.maintenance += pm.maintenance;
+    if (per_position) {
+      pm.instrument = p.instrument.name;
+      pm.quantity = p.quantity;
+      pm.currency = ccy;
+      pm.pool = seg ? ccy : "cross";
+      r.positions.push_back(std::move(pm));
+    }
   }
+  std::map<std::string, Requirement> req;
+  for (const auto& [k, v] : req_by.items) req[*k.first] = v;
 
   const auto equity = deribit::currency_equity(a);
   if (seg) {

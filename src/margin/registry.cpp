@@ -119,14 +119,14 @@ Result<const MarginModel*> ModelSet::model_for(const scenario::AccountState& a) 
   return it->second.get();
 }
 
-Result<MarginResult> margin_account(const scenario::AccountState& account, const ModelSet& models) {
+Result<MarginResult> margin_account(const scenario::AccountState& account, const ModelSet& models, bool detailed) {
   if (!account.errors.empty()) {
     std::string list;
     for (const auto& e : account.errors) list += (list.empty() ? "" : "; ") + e;
     return make_error(fmt::format("account '{}': cannot be margined, positions not valued: {}", account.id, list));
   }
   GB_TRY(model, models.model_for(account));
-  auto r = model->compute(account);
+  auto r = detailed ? model->compute_detailed(account) : model->compute(account);
   if (!r) {
     const std::string& m = r.error().message;
     if (m.find(account.id) == std::string::npos) return make_error(fmt::format("account '{}': {}", account.id, m));

@@ -7,6 +7,7 @@
 
 #include "greekbook/core/time.hpp"
 #include "greekbook/pricing/black76.hpp"
+#include "greekbook/pricing/black76_batch.hpp"
 #include "greekbook/valuation/valuation.hpp"
 
 namespace greekbook::scenario {
@@ -154,19 +155,53 @@ Result<PositionState> make_position_state(std::string_view instrument, std::stri
   return p;
 }
 
-AccountState shifted(const AccountState& account, const std::map<std::string, double>& factors) {
-  AccountState s = account;
-  for (auto& [ccy, rate] : s.usd_rates)
+void shift_into(const AccountState& account, const std::map<std::string, double>& factors, AccountState& out) {
+  if (out.positions.size() != account.positions.size() || out.id != account.id) out = account;
+  out.usd_rates = account.usd_rates;
+  for (auto& [ccy, rate] : out.usd_rates)
     if (auto it = factors.find(ccy); it != factors.end()) rate *= it->second;
-  for (auto& p : s.positions) {
-    auto it = factors.find(p.instrument.underlying);
-    if (it == factors.end()) continue;
-    const double f = it->second;
-    p.spot *= f;
-    p.forward *= f;
-    if (p.is_option()) reprice(p);
-    else p.mark = p.instrument.kind == Kind::Spot ? p.spot : p.mark * f;
+  // Options are repriced in one SIMD batch (a scalar call would use one lane of a vector).
+  thread_local std::vector<double> type, fwd, strike, T, vol, price, delta;
+  thread_local std::vector<std::size_t> rows;
+  for (auto* v : {&type, &fwd, &strike, &T, &vol}) v->clear();
+  rows.clear();
+  for (std::size_t i = 0; i < account.positions.size(); ++i) {
+    const PositionState& base = account.positions[i];
+    PositionState& p = out.positions[i];
+    auto it = factors.find(base.instrument.underlying);
+    const double f = it == factors.end() ? 1.0 : it->second;
+    p.spot = base.spot * f;
+    p.forward = base.forward * f;
+    p.mark = base.mark;
+    p.delta = base.delta;
+    if (f == 1.0) continue;
+    if (!p.is_option()) {
+      p.mark = p.instrument.kind == Kind::Spot ? p.spot : base.mark * f;
+    } else if (p.expiry_years <= 0.0) {
+      reprice(p);
+    } else {
+      type.push_back(pricing::sign(p.instrument.right));
+      fwd.push_back(p.forward);
+      strike.push_back(p.instrument.strike);
+      T.push_back(p.expiry_years);
+      vol.push_back(p.vol);
+      rows.push_back(i);
+    }
   }
+  if (rows.empty()) return;
+  price.resize(rows.size());
+  delta.resize(rows.size());
+  pricing::black76_batch({type, fwd, strike, T, vol, {}}, {price, delta, {}, {}, {}, {}, {}, {}});
+  for (std::size_t j = 0; j < rows.size(); ++j) {
+    PositionState& p = out.positions[rows[j]];
+    p.mark = p.instrument.inverse ? price[j] / p.forward : price[j];
+    p.delta = delta[j];
+  }
+}
+
+AccountState shifted(const AccountState& account, const std::map<std::string, double>& factors) {
+  AccountState s;
+  shift_into(account, factors, s);
   return s;
 }
 

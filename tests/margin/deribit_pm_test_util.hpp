@@ -62,7 +62,7 @@ inline const margin::DeribitPortfolioMargin& model() {
 }
 
 inline MarginResult pm(const AccountState& a) {
-  auto r = model().compute(a);
+  auto r = model().compute_detailed(a);  // with details.initial_risk_vectors
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().message);
   return *r;
 }

@@ -184,6 +184,18 @@ TEST(DeribitPm, BelowStandardMarginOnHedgedBooks) {
   EXPECT_LT(lp.initial_margin, 10 * l.mark + pm(account("segregated", {short_perp}, {{"BTC", 5}})).initial_margin);
 }
 
+TEST(DeribitPm, ComputeSkipsOnlyThePerInstrumentVectors) {
+  const auto a = account("segregated", btc_book(), {{"BTC", 2}});
+  const auto fast = model().compute(a);
+  ASSERT_TRUE(fast);
+  const auto full = pm(a);
+  EXPECT_FALSE(fast->details.contains("initial_risk_vectors"));
+  EXPECT_TRUE(fast->details.contains("aggregated_risk_vectors"));
+  EXPECT_EQ(fast->initial_margin, full.initial_margin);
+  EXPECT_EQ(fast->maintenance_margin, full.maintenance_margin);
+  EXPECT_EQ(fast->scenario_pnl, full.scenario_pnl);
+}
+
 TEST(DeribitPm, DetailsShapedLikePmeSimulate) {
   const auto r = pm(account("segregated", btc_book(), {{"BTC", 2}}));
   const auto& d = r.details;

@@ -101,7 +101,11 @@ class DeribitPortfolioMargin final : public MarginModel {
   /// The roll scenarios of a currency ("BTC", "USDC"; resolved like DeribitPmParams::currency_for).
   const std::array<scenario::Scenario, 2>& roll_scenarios(const std::string& currency) const;
 
-  Result<MarginResult> compute(const scenario::AccountState& account) const override;
+  Result<MarginResult> compute(const scenario::AccountState& account) const override { return run(account, false); }
+  /// compute() plus details.initial_risk_vectors (one pme/simulate-shaped vector per instrument).
+  Result<MarginResult> compute_detailed(const scenario::AccountState& account) const override {
+    return run(account, true);
+  }
   /// Fast path: before.scenario_pnl + quantity x unit vector of each extra position; the existing
   /// positions are not repriced. Falls back to compute() when `before` is not this model's result
   /// for this account (no "state" in details, or blocks that do not match).
@@ -109,6 +113,7 @@ class DeribitPortfolioMargin final : public MarginModel {
                                std::span<const scenario::PositionState> extra) const override;
 
  private:
+  Result<MarginResult> run(const scenario::AccountState& account, bool per_instrument) const;
   DeribitPmParams p_;
   std::map<std::string, DeribitPmGrid> grids_;  // per configured pair (incl. "default")
   std::map<std::string, std::array<scenario::Scenario, 2>> rolls_;  // per configured currency key

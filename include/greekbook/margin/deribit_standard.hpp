@@ -74,9 +74,11 @@ class DeribitStandardMargin final : public MarginModel {
   explicit DeribitStandardMargin(DeribitSmParams params) : p_(std::move(params)) {}
   std::string name() const override { return "deribit-sm"; }
   const DeribitSmParams& params() const noexcept { return p_; }
-  Result<MarginResult> compute(const scenario::AccountState& account) const override;
+  Result<MarginResult> compute(const scenario::AccountState& account) const override { return run(account, true); }
+  Result<MarginResult> compute_pools(const scenario::AccountState& account) const override { return run(account, false); }
 
  private:
+  Result<MarginResult> run(const scenario::AccountState& account, bool per_position) const;
   DeribitSmParams p_;
 };
 

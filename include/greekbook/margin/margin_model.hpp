@@ -56,7 +56,8 @@ struct MarginResult {
   std::vector<PositionMargin> positions;   ///< per-position contributions where the model has them
   std::optional<ScenarioOutcome> worst;    ///< scenario models: the scenario that set the requirement
   std::vector<std::string> scenario_names;
-  std::vector<double> scenario_pnl;        ///< scenario models: raw account PnL per scenario (currency)
+  std::vector<double> scenario_pnl;        ///< scenario models: account PnL per scenario (currency); raw for
+                                           ///< Deribit PM, dampened and discounted as the venue counts it for Derive
   io::Json details;                        ///< model-specific output (Deribit PM: pme/simulate shape)
   std::vector<std::string> errors;         ///< positions left out (not valued): figures are incomplete
   std::vector<std::string> notes;
@@ -76,6 +77,14 @@ class MarginModel {
   virtual std::string name() const = 0;
 
   virtual Result<MarginResult> compute(const scenario::AccountState& account) const = 0;
+
+  /// Only what the pools need (equity, IM, MM per pool and in total; no per-position list or
+  /// model details): what liquidation-price searches call at every trial price. Default: compute().
+  virtual Result<MarginResult> compute_pools(const scenario::AccountState& account) const { return compute(account); }
+
+  /// compute() plus the model's heavier detail output (Deribit PM: a risk vector per instrument, as
+  /// private/pme/simulate's initial_risk_vectors). Default: compute().
+  virtual Result<MarginResult> compute_detailed(const scenario::AccountState& account) const { return compute(account); }
 
   /// Margin after adding hypothetical positions. `before` is compute(account) (scenario models
   /// reuse its risk vector: the what-if is a dot product). Default: compute() on a copy.

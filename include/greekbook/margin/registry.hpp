@@ -48,6 +48,9 @@ class ModelSet {
 
 /// Margin of one account; errors (named account and instrument) when the account has positions the
 /// market could not value or its model cannot margin them.
-Result<MarginResult> margin_account(const scenario::AccountState& account, const ModelSet& models);
+/// `detailed`: compute_detailed() (the models' heavy detail output, e.g. Deribit PM's per-instrument
+/// risk vectors) instead of compute().
+Result<MarginResult> margin_account(const scenario::AccountState& account, const ModelSet& models,
+                                    bool detailed = false);
 
 }  // namespace greekbook::margin

@@ -92,6 +92,10 @@ void reprice(PositionState& p) noexcept;
 /// usd_rates). Underlyings not in `factors` stay put.
 AccountState shifted(const AccountState& account, const std::map<std::string, double>& factors);
 
+/// shifted() into `out`, reusing its storage when `out` already holds this account (a loop over
+/// trial prices allocates nothing after the first call). Options are repriced in one SIMD batch.
+void shift_into(const AccountState& account, const std::map<std::string, double>& factors, AccountState& out);
+
 /// Same for one underlying.
 AccountState shifted(const AccountState& account, const std::string& underlying, double factor);
 

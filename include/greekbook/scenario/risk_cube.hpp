@@ -19,6 +19,8 @@ class RiskCube {
   /// Revalues `positions` under every scenario. Options of expired-by-time-shift scenarios are
   /// valued at intrinsic. Never fails: positions are already valued states.
   static RiskCube build(std::span<const PositionState> positions, std::span<const Scenario> scenarios);
+  /// Same over positions held elsewhere (no copies).
+  static RiskCube build(std::span<const PositionState* const> positions, std::span<const Scenario> scenarios);
 
   std::size_t positions() const noexcept { return n_; }
   std::size_t scenarios() const noexcept { return s_; }
