@@ -67,6 +67,7 @@ Block& Context::block(Blocks& blocks, const std::string& pool, const std::string
     b.roll_currency = segregated ? pool : underlying;
     b.roll_params = &p.currency_for(b.roll_currency);
     b.roll = &model.roll_scenarios(b.roll_currency);
+    b.all = &model.all_scenarios(b.pair, b.roll_currency);
     b.pnl.assign(b.grid->scenarios.size() + kRollCount, 0.0);
   }
   return b;
@@ -100,7 +101,7 @@ Json vectors_json(const DeribitPmGrid& grid, const std::vector<double>& v) {
 }
 
 Result<MarginResult> assemble(const Context& ctx, const Blocks& blocks, const std::map<std::string, double>& equity,
-                              bool with_margin_details) {
+                              bool with_margin_details, std::shared_ptr<const std::vector<std::string>> names) {
   const DeribitPmParams& P = ctx.model.params();
   const scenario::AccountState& a = ctx.account;
   MarginResult r;
@@ -133,8 +134,16 @@ Result<MarginResult> assemble(const Context& ctx, const Blocks& blocks, const st
   std::size_t total = 0;
   for (const auto& [key, b] : blocks) total += b.size();
   r.scenario_pnl.reserve(total);
-  r.scenario_names.reserve(total);
-  Json margin = Json::object(), state_blocks = Json::array();
+  if (names && names->size() != total) names.reset();
+  std::shared_ptr<std::vector<std::string>> built;
+  if (!names) {
+    built = std::make_shared<std::vector<std::string>>();
+    built->reserve(total);
+  }
+  auto state = std::make_shared<PmState>();
+  state->segregated = ctx.segregated;
+  state->equity = equity;
+  Json margin = Json::object();
   double worst_loss_usd = -1.0;
   for (const auto& [key, b] : blocks) {
     GB_TRY(f, figures(ctx, b));
@@ -144,14 +153,12 @@ Result<MarginResult> assemble(const Context& ctx, const Blocks& blocks, const st
     const std::size_t offset = r.scenario_pnl.size();
     for (std::size_t s = 0; s < b.size(); ++s) {
       r.scenario_pnl.push_back(b.pnl[s] * to_result);
-      const std::string& sname = s < b.grid->scenarios.size() ? b.grid->scenarios[s].name
-                                                             : (*b.roll)[s - b.grid->scenarios.size()].name;
-      r.scenario_names.push_back(b.pair + " " + sname);
+      if (built) built->push_back(b.pair + " " + (*b.all)[s].name);
     }
     if (f.loss * pool.usd_rate > worst_loss_usd) {
       worst_loss_usd = f.loss * pool.usd_rate;
-      r.worst = ScenarioOutcome{offset + f.worst, r.scenario_names[offset + f.worst], r.scenario_pnl[offset + f.worst],
-                                b.grid->scenarios[f.worst].weight};
+      r.worst = ScenarioOutcome{offset + f.worst, b.pair + " " + (*b.all)[f.worst].name,
+                                r.scenario_pnl[offset + f.worst], b.grid->scenarios[f.worst].weight};
     }
     if (with_margin_details) {
       Json& m = margin[b.pair];
@@ -166,13 +173,9 @@ Result<MarginResult> assemble(const Context& ctx, const Blocks& blocks, const st
       m["initial_margin"] = f.initial;
       m["maintenance_margin"] = f.initial * P.mm_factor;
     }
-    Json& sb = state_blocks.emplace_back(Json::array());
-    sb.push_back(b.pool);
-    sb.push_back(b.underlying);
-    sb.push_back(b.delta_total);
-    sb.push_back(b.spot);
-    sb.push_back(b.size());
+    state->blocks.push_back({b.pool, b.underlying, b.delta_total, b.spot, b.size()});
   }
+  r.scenario_names = built ? std::shared_ptr<const std::vector<std::string>>(std::move(built)) : std::move(names);
 
   for (auto& [ccy, pool] : pools) {
     pool.maintenance_margin = P.mm_factor * pool.initial_margin;
@@ -194,47 +197,32 @@ Result<MarginResult> assemble(const Context& ctx, const Blocks& blocks, const st
   }
   finish_figures(r);
 
-  Json eq = Json::object();
-  for (const auto& [ccy, e] : equity) eq[ccy] = e;
-  Json& state = r.details["state"];
-  state["mode"] = ctx.segregated ? "segregated" : "cross";
-  state["blocks"] = std::move(state_blocks);
-  state["equity"] = std::move(eq);
+  r.state = std::move(state);
   if (with_margin_details) r.details["margin"] = std::move(margin);
   return r;
 }
 
 Result<bool> restore(const Context& ctx, const MarginResult& before, Blocks& blocks, std::map<std::string, double>& equity) {
   if (before.model != ctx.model.name() || before.account != ctx.account.id) return false;
-  if (!before.details.is_object() || !before.details.contains("state")) return false;
-  const Json& st = before.details.at("state");
-  if (!st.is_object() || !is_string(st, "mode") || !st.contains("blocks") || !st.at("blocks").is_array() ||
-      !st.contains("equity") || !st.at("equity").is_object())
-    return false;
-  if (st.at("mode").get<std::string>() != (ctx.segregated ? "segregated" : "cross")) return false;
+  const auto* st = dynamic_cast<const PmState*>(before.state.get());
+  if (!st || st->segregated != ctx.segregated) return false;
   const bool multi = ctx.segregated && before.pools.size() > 1;
   std::size_t offset = 0;
-  for (const Json& j : st.at("blocks")) {
-    if (!j.is_array() || j.size() != 5 || !j[0].is_string() || !j[1].is_string() || !j[2].is_number() ||
-        !j[3].is_number() || !j[4].is_number_unsigned())
-      return false;
-    Block& b = ctx.block(blocks, j[0].get_ref<const std::string&>(), j[1].get_ref<const std::string&>());
-    if (b.size() != j[4].get<std::size_t>() || offset + b.size() > before.scenario_pnl.size()) return false;
+  for (const auto& sb : st->blocks) {
+    Block& b = ctx.block(blocks, sb.pool, sb.underlying);
+    if (b.size() != sb.size || offset + b.size() > before.scenario_pnl.size()) return false;
     double from_result = 1.0;
     if (multi) {
       GB_TRY(rate, deribit::usd_rate(ctx.account, b.pool));
       from_result = rate;
     }
     for (std::size_t s = 0; s < b.size(); ++s) b.pnl[s] = before.scenario_pnl[offset + s] / from_result;
-    b.delta_total = j[2].get<double>();
-    b.spot = j[3].get<double>();
+    b.delta_total = sb.delta_total;
+    b.spot = sb.spot;
     offset += b.size();
   }
   if (offset != before.scenario_pnl.size()) return false;
-  for (const auto& [ccy, v] : st.at("equity").items()) {
-    if (!v.is_number()) return false;
-    equity[ccy] = v.get<double>();
-  }
+  equity = st->equity;
   return true;
 }
 

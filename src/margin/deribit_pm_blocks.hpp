@@ -5,6 +5,7 @@
 // the same way for both paths.
 #include <array>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,11 +26,24 @@ struct Block {
   const DeribitPmPairParams* pair_params = nullptr;
   const DeribitPmCurrencyParams* roll_params = nullptr;
   const std::array<scenario::Scenario, kRollCount>* roll = nullptr;
+  const std::vector<scenario::Scenario>* all = nullptr;  ///< grid then roll scenarios (the pnl layout)
   std::vector<double> pnl;   ///< raw PnL in the pool currency: standard, extended, roll
   double delta_total = 0.0;  ///< coin
   double spot = 0.0;         ///< index of the first position (USD per coin), converts the delta shock
 
   std::size_t size() const noexcept { return pnl.size(); }
+};
+
+/// What a result keeps for what_if(): the blocks' layout, aggregated deltas and native equity.
+struct PmState final : ModelState {
+  struct BlockState {
+    std::string pool, underlying;
+    double delta_total = 0.0, spot = 0.0;
+    std::size_t size = 0;
+  };
+  bool segregated = false;
+  std::vector<BlockState> blocks;
+  std::map<std::string, double> equity;
 };
 
 using BlockKey = std::pair<std::string, std::string>;  // pool, underlying
@@ -53,12 +67,13 @@ struct Context {
 };
 
 /// Builds the result from blocks and per-currency native equity: pools, totals, scenario_pnl and
-/// names, worst scenario, details.state ([pool, underlying, delta_total, spot, size] per block and
-/// the native equity per currency: what what_if() reads back) and, when asked, details.margin.
+/// names, worst scenario, the what-if state (PmState) and, when asked, details.margin.
+/// `names`: the scenario names to share when the layout is unchanged (what-if); null = build them.
 Result<MarginResult> assemble(const Context& ctx, const Blocks& blocks, const std::map<std::string, double>& equity,
-                              bool with_margin_details);
+                              bool with_margin_details,
+                              std::shared_ptr<const std::vector<std::string>> names = nullptr);
 
-/// Reads details.state of a previous result back into blocks (pnl in pool currency) and equity.
+/// Reads the PmState of a previous result back into blocks (pnl in pool currency) and equity.
 /// Returns false when `before` does not fit this account and mode (the caller recomputes).
 Result<bool> restore(const Context& ctx, const MarginResult& before, Blocks& blocks, std::map<std::string, double>& equity);
 

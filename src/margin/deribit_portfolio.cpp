@@ -23,6 +23,18 @@ DeribitPortfolioMargin::DeribitPortfolioMargin(DeribitPmParams params) : p_(std:
   for (const auto& [pair, pp] : p_.currency_pair)
     grids_.emplace(pair, deribit_pm_grid(pp, p_.buckets_count, p_.vol_scenarios_count));
   for (const auto& [key, c] : p_.currency) rolls_.emplace(key, deribit_pm_roll_scenarios(c));
+  for (const auto& [pair, g] : grids_)
+    for (const auto& [ccy, roll] : rolls_) {
+      auto& all = all_[{pair, ccy}];
+      all = g.scenarios;
+      all.insert(all.end(), roll.begin(), roll.end());
+    }
+}
+
+const std::vector<Scenario>& DeribitPortfolioMargin::all_scenarios(const std::string& pair,
+                                                                   const std::string& currency) const {
+  const std::string& g = grids_.count(pair) ? pair : std::string("default");
+  return all_.at({g, p_.currency_key(currency)});
 }
 
 const std::array<Scenario, 2>& DeribitPortfolioMargin::roll_scenarios(const std::string& currency) const {
@@ -109,8 +121,7 @@ Result<MarginResult> DeribitPortfolioMargin::run(const scenario::AccountState& a
   Json initial = Json::object(), aggregated = Json::object();
   Json pair_params = Json::object(), currency_params = Json::object();
   for (auto& [key, b] : blocks) {
-    std::vector<Scenario> scenarios = b.grid->scenarios;
-    scenarios.insert(scenarios.end(), b.roll->begin(), b.roll->end());
+    const std::vector<Scenario>& scenarios = *b.all;
     const auto& live = members[&b];
     std::vector<const PositionState*> states;
     states.reserve(live.size());
@@ -156,6 +167,7 @@ Result<MarginResult> DeribitPortfolioMargin::what_if(const scenario::AccountStat
   std::map<std::string, double> equity;
   GB_TRY(restored, deribit_pm::restore(ctx, before, blocks, equity));
   if (!restored) return MarginModel::what_if(a, before, extra);
+  const std::size_t layout = blocks.size();
 
   for (const auto& x : extra) {
     GB_TRY(ok, deribit::check_position(a, x, name()));
@@ -166,18 +178,14 @@ Result<MarginResult> DeribitPortfolioMargin::what_if(const scenario::AccountStat
     b.delta_total += x.delta_total();
     deribit::add_equity(equity, x);
     if (x.quantity == 0.0) continue;
-    const std::size_t n = b.grid->scenarios.size();
-    const auto grid_vector = scenario::unit_vector(x, b.grid->scenarios);
-    const auto roll_vector = scenario::unit_vector(x, *b.roll);
+    const auto vector = scenario::unit_vector(x, *b.all);
     const auto& u = x.instrument.underlying;
-    std::span<double> pnl(b.pnl);
-    GB_TRY(g, add_vector(ctx, x, x.quantity, grid_vector, [&](std::size_t s) { return b.grid->scenarios[s].factor(u); }, pnl.first(n)));
-    GB_TRY(rv, add_vector(ctx, x, x.quantity, roll_vector, [&](std::size_t s) { return (*b.roll)[s].factor(u); }, pnl.subspan(n)));
-    (void)g, (void)rv;
+    GB_TRY(g, add_vector(ctx, x, x.quantity, vector, [&](std::size_t s) { return (*b.all)[s].factor(u); }, b.pnl));
+    (void)g;
   }
-  GB_TRY(r, deribit_pm::assemble(ctx, blocks, equity, false));
-  r.notes.push_back("what-if: existing positions not repriced (previous risk vectors + the orders' vectors); "
-                    "details carry the state only");
+  // Same blocks as before: the scenario names are shared, not rebuilt.
+  GB_TRY(r, deribit_pm::assemble(ctx, blocks, equity, false, blocks.size() == layout ? before.scenario_names : nullptr));
+  r.notes.push_back("what-if: existing positions not repriced (previous risk vectors + the orders' vectors)");
   return r;
 }
 

@@ -190,7 +190,9 @@ Result<MarginResult> assemble(const scenario::AccountState& account, std::span<c
   r.currency = p.cash_currency;
   r.errors = account.errors;
   r.scenario_pnl.assign(n, 0.0);
-  for (std::size_t s = 0; s < n; ++s) r.scenario_names.push_back(sc[s].name);
+  auto names = std::make_shared<std::vector<std::string>>();
+  for (std::size_t s = 0; s < n; ++s) names->push_back(sc[s].name);
+  r.scenario_names = std::move(names);
   double signed_im = book.cash, signed_mm = book.cash, equity = book.cash;
   double worst_span = std::numeric_limits<double>::infinity();
   Json markets = Json::object();

@@ -70,7 +70,9 @@ RiskCube RiskCube::build(std::span<const PositionState* const> positions, std::s
   // Options x scenarios go through the batch pricer in chunks that stay in cache (a whole 10,000-option
   // cube in SoA form would stream ~10 MB through memory twice).
   constexpr std::size_t kChunkOptions = 64;
-  const std::size_t cap = kChunkOptions * S;
+  std::size_t options = 0;
+  for (const auto* p : positions) options += p->is_option();
+  const std::size_t cap = std::min(options, kChunkOptions) * S;
   std::vector<double> type(cap), fwd(cap), strike(cap), T(cap), vol(cap), price(cap);
   std::vector<std::size_t> rows;
   rows.reserve(kChunkOptions);

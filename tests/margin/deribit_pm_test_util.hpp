@@ -98,11 +98,11 @@ inline void expect_same(const MarginResult& fast, const MarginResult& full) {
     EXPECT_NEAR(fast.pools[i].equity, full.pools[i].equity, rel(full.pools[i].equity));
   }
   ASSERT_EQ(fast.scenario_pnl.size(), full.scenario_pnl.size());
-  EXPECT_EQ(fast.scenario_names, full.scenario_names);
+  EXPECT_EQ(*fast.scenario_names, *full.scenario_names);
   double scale = 0.0;
   for (double x : full.scenario_pnl) scale = std::max(scale, std::abs(x));
   for (std::size_t s = 0; s < full.scenario_pnl.size(); ++s)
-    EXPECT_NEAR(fast.scenario_pnl[s], full.scenario_pnl[s], 1e-12 * scale) << full.scenario_names[s];
+    EXPECT_NEAR(fast.scenario_pnl[s], full.scenario_pnl[s], 1e-12 * scale) << (*full.scenario_names)[s];
   ASSERT_TRUE(fast.worst && full.worst);
   EXPECT_EQ(fast.worst->index, full.worst->index);
 }

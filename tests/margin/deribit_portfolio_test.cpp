@@ -72,8 +72,8 @@ TEST(DeribitPm, OptionRiskVectorEqualsHandRepricing) {
   // One position: the aggregated vector is the instrument's, and scenario_pnl is both.
   EXPECT_EQ(r.details["aggregated_risk_vectors"]["btc_usd"]["standard"], v["standard"]);
   EXPECT_EQ(r.scenario_pnl[27 + 4], v["extended"][4].get<double>());
-  EXPECT_EQ(r.scenario_names[0], "btc_usd -16% vol up");
-  EXPECT_EQ(r.scenario_names[36], "btc_usd roll -7.5%/y");
+  EXPECT_EQ((*r.scenario_names)[0], "btc_usd -16% vol up");
+  EXPECT_EQ((*r.scenario_names)[36], "btc_usd roll -7.5%/y");
 
   // IM = worst weighted loss + delta shock + roll shock (hand), MM = 0.8 IM.
   double worst = 0.0;

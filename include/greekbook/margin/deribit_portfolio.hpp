@@ -100,6 +100,8 @@ class DeribitPortfolioMargin final : public MarginModel {
   const DeribitPmGrid& grid(const std::string& pair) const;
   /// The roll scenarios of a currency ("BTC", "USDC"; resolved like DeribitPmParams::currency_for).
   const std::array<scenario::Scenario, 2>& roll_scenarios(const std::string& currency) const;
+  /// grid(pair) followed by roll_scenarios(currency): the layout of a pair's risk vector.
+  const std::vector<scenario::Scenario>& all_scenarios(const std::string& pair, const std::string& currency) const;
 
   Result<MarginResult> compute(const scenario::AccountState& account) const override { return run(account, false); }
   /// compute() plus details.initial_risk_vectors (one pme/simulate-shaped vector per instrument).
@@ -117,6 +119,7 @@ class DeribitPortfolioMargin final : public MarginModel {
   DeribitPmParams p_;
   std::map<std::string, DeribitPmGrid> grids_;  // per configured pair (incl. "default")
   std::map<std::string, std::array<scenario::Scenario, 2>> rolls_;  // per configured currency key
+  std::map<std::pair<std::string, std::string>, std::vector<scenario::Scenario>> all_;  // (grid key, currency key)
 };
 
 /// Factory: parameters from JSON (null = the compiled-in defaults of params/margin/deribit-pm.json).

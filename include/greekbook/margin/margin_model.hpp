@@ -49,18 +49,26 @@ struct ScenarioOutcome {
   double weight = 1.0;  ///< fraction/dampening the model applied
 };
 
+/// State a model keeps in its result for its what_if() fast path (e.g. Deribit PM's risk vectors per
+/// block); opaque to everyone else.
+struct ModelState {
+  virtual ~ModelState() = default;
+};
+
 struct MarginResult {
   std::string account, model, currency;
   double equity = 0.0, initial_margin = 0.0, maintenance_margin = 0.0, available = 0.0, margin_ratio = 0.0;
   std::vector<PoolMargin> pools;           ///< one per pool; totals above are in `currency`
   std::vector<PositionMargin> positions;   ///< per-position contributions where the model has them
   std::optional<ScenarioOutcome> worst;    ///< scenario models: the scenario that set the requirement
-  std::vector<std::string> scenario_names;
+  /// Names of the scenarios of scenario_pnl (shared: a what-if result reuses its base's names).
+  std::shared_ptr<const std::vector<std::string>> scenario_names;
   std::vector<double> scenario_pnl;        ///< scenario models: account PnL per scenario (currency); raw for
                                            ///< Deribit PM, dampened and discounted as the venue counts it for Derive
   io::Json details;                        ///< model-specific output (Deribit PM: pme/simulate shape)
   std::vector<std::string> errors;         ///< positions left out (not valued): figures are incomplete
   std::vector<std::string> notes;
+  std::shared_ptr<const ModelState> state;  ///< the model's what-if state (null for rule-based models)
 
   /// Worst pool excess (equity - MM) in USD: < 0 means some pool is below maintenance.
   double min_excess_usd() const noexcept;
