@@ -13,7 +13,10 @@
 #include "greekbook/core/time.hpp"
 #include "greekbook/io/csv.hpp"
 #include "greekbook/liquidation/liquidation_price.hpp"
+#include "greekbook/liquidation/dutch_auction.hpp"
+#include "greekbook/liquidation/lending_liquidation.hpp"
 #include "greekbook/liquidation/liquidation_sim.hpp"
+#include "greekbook/margin/lending.hpp"
 #include "greekbook/margin/registry.hpp"
 #include "greekbook/market/snapshot_io.hpp"
 
@@ -87,7 +90,7 @@ json outcome_json(const liquidation::LiquidationOutcome& o) {
           {"notes", o.notes}};
 }
 
-std::string g(double v, int prec = 10) { return std::isfinite(v) ? fmt::format("{:.{}g}", v, prec) : "-"; }
+std::string g(double v, int prec = 10) { return std::isfinite(v) ? fmt::format("{:.{}g}", v == 0.0 ? 0.0 : v, prec) : "-"; }
 
 std::string render_table(const json& doc) {
   std::string out = fmt::format("liquidation at {}\n\n", doc["valuation_time"].get<std::string>());
@@ -107,22 +110,47 @@ std::string render_table(const json& doc) {
       out += fmt::format("  simulation: {}\n\n", a["simulation_note"].get<std::string>());
       continue;
     }
-    out += fmt::format("  simulation: {} moved {} to {} (liquidity: {})\n", s["underlying"].get<std::string>(),
-                       s["side"].get<std::string>(), g(s["trigger_price"].get<double>()), s["liquidity"].get<std::string>());
-    for (const auto& f : s["fills"])
-      out += fmt::format("    step {:>3} {:<24} qty {:>14} at {:>14} (mark {}, slippage {} USD, penalty {} USD){}\n",
-                         f["step"].get<int>(), f["instrument"].get<std::string>(), g(f["quantity"].get<double>(), 8),
-                         g(f["price"].get<double>()), g(f["mark"].get<double>()), g(f["slippage_usd"].get<double>(), 6),
-                         g(f["penalty_usd"].get<double>(), 6), f["closeout"].get<bool>() ? " close-out" : "");
-    out += fmt::format("    realised loss {} USD (slippage {}, penalties {}); equity {} -> {} USD; {}\n",
-                       g(s["realised_loss_usd"].get<double>(), 8), g(s["slippage_usd"].get<double>(), 8),
-                       g(s["penalties_usd"].get<double>(), 8), g(s["equity_before_usd"].get<double>(), 8),
-                       g(s["equity_after_usd"].get<double>(), 8),
-                       s["bankrupt"].get<bool>()
-                           ? fmt::format("BANKRUPT: deficit {} USD, insurance fund covers {}, uncovered {}",
-                                         g(s["deficit_usd"].get<double>(), 8), g(s["insurance_covered_usd"].get<double>(), 8),
-                                         g(s["uncovered_usd"].get<double>(), 8))
-                           : std::string("solvent"));
+    const bool lending = s["kind"] == "lending";
+    out += fmt::format("  simulation: {} moved {} to {} ({})\n", s["underlying"].get<std::string>(),
+                       s["side"].get<std::string>(), g(s["trigger_price"].get<double>()),
+                       lending ? std::string("lending: repay debt, seize collateral with bonus")
+                               : "liquidity: " + s["liquidity"].get<std::string>());
+    if (lending) {
+      for (const auto& c : s["calls"])
+        out += fmt::format("    repay {} {} (close factor {}), seize {} {} ({} USD bonus), health factor -> {}\n",
+                           g(c["repaid"].get<double>(), 8), c["debt_currency"].get<std::string>(),
+                           g(c["close_factor"].get<double>(), 3), g(c["seized"].get<double>(), 8),
+                           c["collateral_currency"].get<std::string>(), g(c["bonus_usd"].get<double>(), 8),
+                           g(c["health_factor_after"].get<double>(), 6));
+      out += fmt::format("    health factor {} -> {}; realised loss {} USD; bad debt {} USD\n",
+                         g(s["health_factor_before"].get<double>(), 6), g(s["health_factor_after"].get<double>(), 6),
+                         g(s["realised_loss_usd"].get<double>(), 8), g(s["bad_debt_usd"].get<double>(), 8));
+    } else {
+      for (const auto& f : s["fills"])
+        out += fmt::format("    step {:>3} {:<24} qty {:>14} at {:>14} (mark {}, slippage {} USD, penalty {} USD){}\n",
+                           f["step"].get<int>(), f["instrument"].get<std::string>(), g(f["quantity"].get<double>(), 8),
+                           g(f["price"].get<double>()), g(f["mark"].get<double>()), g(f["slippage_usd"].get<double>(), 6),
+                           g(f["penalty_usd"].get<double>(), 6), f["closeout"].get<bool>() ? " close-out" : "");
+      out += fmt::format("    realised loss {} USD (slippage {}, penalties {}); equity {} -> {} USD; {}\n",
+                         g(s["realised_loss_usd"].get<double>(), 8), g(s["slippage_usd"].get<double>(), 8),
+                         g(s["penalties_usd"].get<double>(), 8), g(s["equity_before_usd"].get<double>(), 8),
+                         g(s["equity_after_usd"].get<double>(), 8),
+                         s["bankrupt"].get<bool>()
+                             ? fmt::format("BANKRUPT: deficit {} USD, insurance fund covers {}, uncovered {}",
+                                           g(s["deficit_usd"].get<double>(), 8),
+                                           g(s["insurance_covered_usd"].get<double>(), 8),
+                                           g(s["uncovered_usd"].get<double>(), 8))
+                             : std::string("solvent"));
+    }
+    if (s.contains("derive_auction")) {
+      const json& d = s["derive_auction"];
+      out += fmt::format("    Derive auction (MM {} USD, MtM {} USD):", g(d["mm_usd"].get<double>(), 8),
+                         g(d["mtm_usd"].get<double>(), 8));
+      for (const auto& q : d["quotes"])
+        out += fmt::format(" t={}s bid {:.3f} max {:.4f};", q["elapsed_s"].get<double>(), q["bid_fraction"].get<double>(),
+                           q["max_fraction"].get<double>());
+      out += "\n";
+    }
     for (const auto& n : s["notes"]) out += fmt::format("    note: {}\n", n.get<std::string>());
     out += "\n";
   }
@@ -160,6 +188,8 @@ int run_liquidation(const LiquidationOptions& opts) {
   auto sim = liquidation::make_liquidation_params(opts.liquidation_params.empty() ? nullptr : &sim_params_doc,
                                                   {opts.liquidation_params, ""});
   if (!sim) return fail(sim.error().message);
+  auto auction = liquidation::make_dutch_auction_params(nullptr, {"defaults", ""});
+  if (!auction) return fail(auction.error().message);
   if (!(opts.insurance_fund >= 0) || !std::isfinite(opts.insurance_fund))
     return fail(fmt::format("--insurance-fund {}: must be a finite amount >= 0", opts.insurance_fund));
 
@@ -216,17 +246,52 @@ int run_liquidation(const LiquidationOptions& opts) {
       lo.mode = best->mode;
       lo.betas = best->betas;
       lo.horizon_years = opts.horizon_days / 365.0;
-      auto o = liquidation::liquidate_at_liquidation_price(s, model, lo, down, liquidity, *sim, opts.insurance_fund);
-      if (!o) return fail(o.error().message);
-      json sj = outcome_json(*o);
       const auto& c = side_of(*best);
       const double overshoot = sim->trigger_overshoot_bps * 1e-4;
+      const bool now = best->status == liquidation::LiquidationStatus::BelowMaintenance;
+      const double trigger = now ? best->index_usd : c->price_usd * (down ? 1 - overshoot : 1 + overshoot);
+      json sj;
+      if (const auto* lending = dynamic_cast<const margin::LendingModel*>(&model)) {
+        // Lending: liquidators repay debt and seize collateral with a bonus (no order book involved).
+        const auto moved = scenario::shifted(s, liquidation::move_factors(*best, trigger / best->index_usd));
+        auto o = liquidation::liquidate_lending(moved, lending->params());
+        if (!o) return fail(o.error().message);
+        json calls = json::array();
+        for (const auto& k : o->calls)
+          calls.push_back({{"debt_currency", k.debt_currency}, {"repaid", num(k.repaid)}, {"repaid_usd", num(k.repaid_usd)},
+                           {"collateral_currency", k.collateral_currency}, {"seized", num(k.seized)},
+                           {"seized_usd", num(k.seized_usd)}, {"bonus_usd", num(k.bonus_usd)},
+                           {"close_factor", k.close_factor}, {"health_factor_after", num(k.health_factor_after)}});
+        sj = {{"kind", "lending"}, {"triggered", o->triggered}, {"health_factor_before", num(o->health_factor_before)},
+              {"health_factor_after", num(o->health_factor_after)}, {"calls", calls},
+              {"realised_loss_usd", num(o->realised_loss_usd)}, {"bad_debt_usd", num(o->bad_debt_usd)},
+              {"notes", o->notes}};
+      } else {
+        auto o = liquidation::liquidate_at_liquidation_price(s, model, lo, down, liquidity, *sim, opts.insurance_fund);
+        if (!o) return fail(o.error().message);
+        sj = outcome_json(*o);
+        sj["kind"] = "incremental";
+        sj["liquidity"] = liquidity_name;
+      }
+      if (m->model.rfind("derive", 0) == 0) {
+        // Derive liquidates by Dutch auction: its schedule for this account at the trigger price.
+        const auto moved = scenario::shifted(s, liquidation::move_factors(*best, trigger / best->index_usd));
+        auto at_trigger = model.compute(moved);
+        if (!at_trigger) return fail(at_trigger.error().message);
+        const auto in = liquidation::auction_inputs(*at_trigger, moved.usd_rate(at_trigger->currency));
+        json quotes = json::array();
+        for (double t : {0.0, 300.0, 600.0, 900.0, 3600.0, 6.0 * 3600.0}) {
+          auto q = liquidation::auction_quote(*auction, in.mm_usd, in.mtm_usd, 0.0, t);
+          if (!q) return fail(q.error().message);
+          quotes.push_back({{"elapsed_s", t}, {"bid_fraction", num(q->d)}, {"buffer_margin", num(q->buffer_margin)},
+                            {"max_fraction", num(q->max_fraction)}, {"bid_usd", num(q->bid_usd)},
+                            {"liquidator_fee_usd", num(q->liquidator_fee_usd)}, {"insolvent", q->insolvent}});
+        }
+        sj["derive_auction"] = {{"mm_usd", num(in.mm_usd)}, {"mtm_usd", num(in.mtm_usd)}, {"quotes", quotes}};
+      }
       sj["underlying"] = best->underlying;
       sj["side"] = opts.side;
-      sj["trigger_price"] = best->status == liquidation::LiquidationStatus::BelowMaintenance
-                                ? num(best->index_usd)
-                                : num(c->price_usd * (down ? 1 - overshoot : 1 + overshoot));
-      sj["liquidity"] = liquidity_name;
+      sj["trigger_price"] = num(trigger);
       a["simulation"] = sj;
     }
     accounts.push_back(std::move(a));
