@@ -188,7 +188,14 @@ int run_liquidation(const LiquidationOptions& opts) {
   auto sim = liquidation::make_liquidation_params(opts.liquidation_params.empty() ? nullptr : &sim_params_doc,
                                                   {opts.liquidation_params, ""});
   if (!sim) return fail(sim.error().message);
-  auto auction = liquidation::make_dutch_auction_params(nullptr, {"defaults", ""});
+  io::Json auction_doc;
+  if (!opts.auction_params.empty()) {
+    auto doc = read_json(opts.auction_params);
+    if (!doc) return fail(doc.error().message);
+    auction_doc = std::move(*doc);
+  }
+  auto auction = liquidation::make_dutch_auction_params(opts.auction_params.empty() ? nullptr : &auction_doc,
+                                                        {opts.auction_params, ""});
   if (!auction) return fail(auction.error().message);
   if (!(opts.insurance_fund >= 0) || !std::isfinite(opts.insurance_fund))
     return fail(fmt::format("--insurance-fund {}: must be a finite amount >= 0", opts.insurance_fund));

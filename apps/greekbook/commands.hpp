@@ -54,7 +54,8 @@ struct MarginOptions {
 int run_margin(const MarginOptions& opts);
 
 struct LiquidationOptions {
-  std::string book, market, model, params, account, underlying, depth, liquidation_params, side = "down";
+  std::string book, market, model, params, account, underlying, depth, liquidation_params, auction_params;
+  std::string side = "down";
   std::string format = "table", output = "-";
   std::vector<std::string> betas;  ///< "ETH=1.2": move every underlying together (factor^beta)
   double horizon_days = 1.0;

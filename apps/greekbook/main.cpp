@@ -134,7 +134,9 @@ int main(int argc, char** argv) {
   liq->add_option("--depth", liq_opts.depth,
                   "liquidity: depth-profile or AMM-pool JSON (examples/depth/*.json; default: no slippage)");
   liq->add_option("--liquidation-params", liq_opts.liquidation_params,
-                  "JSON: step_mode, step_fraction, step_quantity, penalty_rate, impact_feeds_mark, stop_at, ...");
+                  "JSON: step_mode, step_fraction, step_quantity, penalty_rate, impact_feeds_mark, stop_at, ... (default params/liquidation/liquidation.json)");
+  liq->add_option("--auction-params", liq_opts.auction_params,
+                  "JSON: Derive Dutch-auction parameters (default params/liquidation/derive-auction.json)");
   liq->add_option("--insurance-fund", liq_opts.insurance_fund, "insurance fund balance in USD")->capture_default_str();
   liq->add_option("--side", liq_opts.side, "simulate at the liquidation price below (down) or above (up) the index")
       ->check(CLI::IsMember({"down", "up"}))
