@@ -18,6 +18,7 @@
 #include "greekbook/liquidation/liquidation_sim.hpp"
 #include "greekbook/margin/lending.hpp"
 #include "greekbook/margin/registry.hpp"
+#include "margin_inputs.hpp"
 #include "greekbook/market/snapshot_io.hpp"
 
 namespace greekbook::cli {
@@ -159,12 +160,8 @@ std::string render_table(const json& doc) {
 }  // namespace
 
 int run_liquidation(const LiquidationOptions& opts) {
-  auto market = market::load_market(opts.market);
-  if (!market) return fail(market.error().message);
-  auto book = book::load_book(opts.book, market->valuation_ms);
-  if (!book) return fail(book.error().message);
-  auto params = margin::load_params_file(opts.params);
-  if (!params) return fail(params.error().message);
+  auto inputs = load_margin_inputs(opts.book, opts.market, opts.params, opts.model, opts.account);
+  if (!inputs) return fail(inputs.error().message);
   auto betas = parse_betas(opts.betas);
   if (!betas) return fail(betas.error().message);
   liquidation::LiquidityMap liquidity;
@@ -200,19 +197,14 @@ int run_liquidation(const LiquidationOptions& opts) {
   if (!(opts.insurance_fund >= 0) || !std::isfinite(opts.insurance_fund))
     return fail(fmt::format("--insurance-fund {}: must be a finite amount >= 0", opts.insurance_fund));
 
-  auto states = scenario::build_account_states(*book, *market);
-  if (!opts.account.empty()) {
-    std::erase_if(states, [&](const auto& s) { return s.id != opts.account; });
-    if (states.empty()) return fail(fmt::format("--account '{}': no such account in {}", opts.account, opts.book));
-  }
-  auto models = margin::ModelSet::build(states, *params, opts.model);
-  if (!models) return fail(models.error().message);
+  const auto& states = inputs->accounts;
+  const margin::ModelSet& models = *inputs->models;
 
   json accounts = json::array();
   for (const auto& s : states) {
-    auto m = margin::margin_account(s, *models);
+    auto m = margin::margin_account(s, models);
     if (!m) return fail(m.error().message);
-    const margin::MarginModel& model = **models->model_for(s);
+    const margin::MarginModel& model = **models.model_for(s);
     std::vector<LiquidationPrice> prices;
     for (const auto& u : liquidation::account_underlyings(s)) {
       if (!opts.underlying.empty() && u != opts.underlying) continue;
@@ -303,7 +295,7 @@ int run_liquidation(const LiquidationOptions& opts) {
     }
     accounts.push_back(std::move(a));
   }
-  json doc = {{"valuation_time", core::format_utc_ms(market->valuation_ms)}, {"accounts", accounts}};
+  json doc = {{"valuation_time", core::format_utc_ms(inputs->market.valuation_ms)}, {"accounts", accounts}};
   const std::string out = opts.format == "json" ? doc.dump(2) + "\n" : render_table(doc);
   if (auto w = io::write_text_atomic(opts.output, out); !w) {
     fmt::print(stderr, "greekbook liquidation: {}\n", w.error().message);

@@ -12,6 +12,7 @@
 #include "greekbook/market/snapshot_io.hpp"
 #include "greekbook/report/margin_report.hpp"
 #include "liquidation_levels.hpp"
+#include "margin_inputs.hpp"
 
 namespace greekbook::cli {
 namespace {
@@ -43,15 +44,11 @@ Result<Order> parse_order(const std::string& text) {
 }  // namespace
 
 int run_margin(const MarginOptions& opts) {
-  auto market = market::load_market(opts.market);
-  if (!market) return fail(market.error().message);
-  auto book = book::load_book(opts.book, market->valuation_ms);
-  if (!book) return fail(book.error().message);
-  auto params = margin::load_params_file(opts.params);
-  if (!params) return fail(params.error().message);
-  auto states = scenario::build_account_states(*book, *market);
-  auto models = margin::ModelSet::build(states, *params, opts.model);
-  if (!models) return fail(models.error().message);
+  auto inputs = load_margin_inputs(opts.book, opts.market, opts.params, opts.model, opts.account);
+  if (!inputs) return fail(inputs.error().message);
+  auto& states = inputs->accounts;
+  const margin::ModelSet& models = *inputs->models;
+  const market::MarketSnapshot& market = inputs->market;
 
   std::vector<Order> orders;
   for (const auto& t : opts.what_if) {
@@ -64,32 +61,28 @@ int run_margin(const MarginOptions& opts) {
     for (const auto& s : states) ids += (ids.empty() ? "" : ", ") + s.id;
     return fail(fmt::format("--what-if needs --account when the book has several accounts ({})", ids));
   }
-  if (!opts.account.empty()) {
-    std::erase_if(states, [&](const auto& s) { return s.id != opts.account; });
-    if (states.empty()) return fail(fmt::format("--account '{}': no such account in {}", opts.account, opts.book));
-  }
 
   report::MarginReport rep;
-  rep.valuation_ms = market->valuation_ms;
+  rep.valuation_ms = market.valuation_ms;
   rep.horizon_days = opts.horizon_days;
   for (const auto& s : states) {
-    auto m = margin::margin_account(s, *models, opts.format == "json" && opts.details);
+    auto m = margin::margin_account(s, models, opts.format == "json" && opts.details);
     if (!m) return fail(m.error().message);
     report::MarginAccountReport a;
     a.venue = s.venue;
     a.margin = std::move(*m);
-    auto levels = liquidation_levels(s, **models->model_for(s), opts.horizon_days);
+    auto levels = liquidation_levels(s, **models.model_for(s), opts.horizon_days);
     if (!levels) return fail(levels.error().message);
     a.liquidation = std::move(*levels);
     if (!orders.empty()) {
       std::vector<scenario::PositionState> extra;
       for (const auto& o : orders) {
-        auto p = scenario::make_position_state(o.instrument, s.venue, o.quantity, *market);
+        auto p = scenario::make_position_state(o.instrument, s.venue, o.quantity, market);
         if (!p) return fail(fmt::format("--what-if '{}' on account '{}': {}", o.text, s.id, p.error().message));
         extra.push_back(std::move(*p));
         a.what_if.push_back(o.text);
       }
-      auto after = (*models->model_for(s))->what_if(s, a.margin, extra);
+      auto after = (*models.model_for(s))->what_if(s, a.margin, extra);
       if (!after) return fail(fmt::format("--what-if on account '{}': {}", s.id, after.error().message));
       a.after = std::move(*after);
     }

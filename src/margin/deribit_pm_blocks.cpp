@@ -47,7 +47,6 @@ Result<Figures> figures(const Context& ctx, const Block& b) {
   return f;
 }
 
-bool is_string(const Json& j, const char* key) { return j.contains(key) && j.at(key).is_string(); }
 }  // namespace
 
 std::string Context::pool_of(const PositionState& p) const {
@@ -181,20 +180,7 @@ Result<MarginResult> assemble(const Context& ctx, const Blocks& blocks, const st
     pool.maintenance_margin = P.mm_factor * pool.initial_margin;
     r.pools.push_back(pool);
   }
-  if (r.pools.size() == 1) {
-    const PoolMargin& p = r.pools.front();
-    r.currency = p.currency;
-    r.equity = p.equity;
-    r.initial_margin = p.initial_margin;
-    r.maintenance_margin = p.maintenance_margin;
-  } else {
-    r.currency = "USD";
-    for (const auto& p : r.pools) {
-      r.equity += p.equity * p.usd_rate;
-      r.initial_margin += p.initial_margin * p.usd_rate;
-      r.maintenance_margin += p.maintenance_margin * p.usd_rate;
-    }
-  }
+  totals_from_pools(r);
   finish_figures(r);
 
   r.state = std::move(state);

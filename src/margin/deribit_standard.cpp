@@ -177,20 +177,7 @@ Result<MarginResult> DeribitStandardMargin::run(const scenario::AccountState& a,
       pool.usd_rate = rate;
       r.pools.push_back(pool);
     }
-    if (r.pools.size() == 1) {
-      const PoolMargin& p = r.pools.front();
-      r.currency = p.currency;
-      r.equity = p.equity;
-      r.initial_margin = p.initial_margin;
-      r.maintenance_margin = p.maintenance_margin;
-    } else {
-      r.currency = "USD";
-      for (const auto& p : r.pools) {
-        r.equity += p.equity * p.usd_rate;
-        r.initial_margin += p.initial_margin * p.usd_rate;
-        r.maintenance_margin += p.maintenance_margin * p.usd_rate;
-      }
-    }
+    totals_from_pools(r);
   } else {
     PoolMargin pool;
     pool.name = "cross";

@@ -12,6 +12,24 @@ double ratio(double mm, double equity) noexcept {
 }
 }  // namespace
 
+void totals_from_pools(MarginResult& r) noexcept {
+  if (r.pools.size() == 1) {
+    const PoolMargin& p = r.pools.front();
+    r.currency = p.currency;
+    r.equity = p.equity;
+    r.initial_margin = p.initial_margin;
+    r.maintenance_margin = p.maintenance_margin;
+    return;
+  }
+  r.currency = "USD";
+  r.equity = r.initial_margin = r.maintenance_margin = 0.0;
+  for (const auto& p : r.pools) {
+    r.equity += p.equity * p.usd_rate;
+    r.initial_margin += p.initial_margin * p.usd_rate;
+    r.maintenance_margin += p.maintenance_margin * p.usd_rate;
+  }
+}
+
 void finish_figures(PoolMargin& p) noexcept {
   p.available = p.equity - p.initial_margin;
   p.margin_ratio = ratio(p.maintenance_margin, p.equity);

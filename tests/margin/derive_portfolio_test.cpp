@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "derive_test_util.hpp"
 #include "greekbook/margin/derive_portfolio.hpp"
 #include "greekbook/margin/derive_standard.hpp"
 #include "greekbook/pricing/black76.hpp"
@@ -20,7 +21,7 @@ using scenario::AccountState;
 using scenario::PositionState;
 
 namespace {
-constexpr double kSpot = 2000.0;
+using derive_test::kSpot;
 
 PositionState option(const std::string& name, double qty, double T, double vol = 0.6) {
   PositionState p;
@@ -34,27 +35,10 @@ PositionState option(const std::string& name, double qty, double T, double vol =
   return p;
 }
 
-PositionState perp(double qty, double entry = scenario::kNaN) {
-  PositionState p;
-  p.instrument = *instruments::parse_instrument("ETH-PERP", "derive");
-  p.quantity = qty;
-  p.spot = kSpot;
-  p.forward = kSpot;
-  p.mark = kSpot;
-  p.entry = entry;
-  p.delta = 1;
-  return p;
-}
+PositionState perp(double qty, double entry = scenario::kNaN) { return derive_test::perp(qty, kSpot, entry); }
 
 AccountState account(std::vector<PositionState> positions, double cash = 10000.0) {
-  AccountState a;
-  a.id = "pm1";
-  a.venue = "derive";
-  a.margin_mode = "portfolio";
-  a.collateral["USDC"] = cash;
-  a.usd_rates["ETH"] = kSpot;
-  a.positions = std::move(positions);
-  return a;
+  return derive_test::account(std::move(positions), cash, "pm1", "portfolio");
 }
 
 margin::MarginResult pmrm(const AccountState& a, const DerivePmrmParams& p = margin::derive_pmrm_defaults()) {

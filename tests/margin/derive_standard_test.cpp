@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "derive_test_util.hpp"
 #include "greekbook/margin/derive_standard.hpp"
 
 using namespace greekbook;
@@ -15,7 +16,7 @@ using scenario::AccountState;
 using scenario::PositionState;
 
 namespace {
-constexpr double kSpot = 2000.0;
+using derive_test::kSpot;
 
 // A Derive option with a given mark (USDC per coin); spot = forward = 2,000.
 PositionState option(const std::string& name, double qty, double mark) {
@@ -31,26 +32,10 @@ PositionState option(const std::string& name, double qty, double mark) {
   return p;
 }
 
-PositionState perp(double qty, double mark, double entry = scenario::kNaN) {
-  PositionState p;
-  p.instrument = *instruments::parse_instrument("ETH-PERP", "derive");
-  p.quantity = qty;
-  p.spot = kSpot;
-  p.forward = mark;
-  p.mark = mark;
-  p.entry = entry;
-  p.delta = 1;
-  return p;
-}
+PositionState perp(double qty, double mark, double entry = scenario::kNaN) { return derive_test::perp(qty, mark, entry); }
 
 AccountState account(std::vector<PositionState> positions, double cash = 0.0) {
-  AccountState a;
-  a.id = "acct1";
-  a.venue = "derive";
-  a.collateral["USDC"] = cash;
-  a.usd_rates["ETH"] = kSpot;
-  a.positions = std::move(positions);
-  return a;
+  return derive_test::account(std::move(positions), cash, "acct1", "cross");
 }
 
 margin::MarginResult srm(const AccountState& a, const DeriveSrmParams& p = margin::derive_srm_defaults()) {

@@ -75,6 +75,10 @@ struct MarginResult {
   double excess() const noexcept { return equity - maintenance_margin; }
 };
 
+/// Account totals from result.pools: the pool's own figures and currency when there is one pool,
+/// else the pools' sums in USD (currency "USD").
+void totals_from_pools(MarginResult& result) noexcept;
+
 /// Fills available and margin_ratio from equity, IM and MM.
 void finish_figures(PoolMargin& pool) noexcept;
 void finish_figures(MarginResult& result) noexcept;
