@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -53,8 +54,23 @@ void add_equity(std::map<std::string, double>& equity, const scenario::PositionS
 }
 
 std::map<std::string, double> currency_equity(const scenario::AccountState& a) {
+  // A few settlement currencies per account: a flat list (last hit first) beats a map per position.
+  std::vector<std::pair<const std::string*, double>> sums;
+  const std::string* last = nullptr;
+  double* last_sum = nullptr;
+  for (const auto& p : a.positions) {
+    const std::string& ccy = p.instrument.settlement_currency;
+    if (!last || *last != ccy) {
+      last_sum = nullptr;
+      for (auto& [c, v] : sums)
+        if (*c == ccy) last_sum = &v;
+      if (!last_sum) last_sum = &sums.emplace_back(&ccy, 0.0).second;
+      last = &ccy;
+    }
+    *last_sum += p.quantity * p.unit_equity();
+  }
   std::map<std::string, double> equity(a.collateral.begin(), a.collateral.end());
-  for (const auto& p : a.positions) add_equity(equity, p);
+  for (const auto& [c, v] : sums) equity[*c] += v;
   return equity;
 }
 

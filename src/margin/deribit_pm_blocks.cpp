@@ -27,9 +27,19 @@ struct Figures {
 Result<Figures> figures(const Context& ctx, const Block& b) {
   Figures f;
   const std::size_t n = b.grid->standard + b.grid->extended;
+  // Extended-table dampener (inference, docs/margin/deribit.md): a USD amount by which each
+  // extended scenario's weighted loss is reduced (never below 0). Deribit's own pme/simulate example
+  // shows a long 0.31-BTC perpetual with an all-zero extended vector, which a plain fraction of its
+  // -66% loss (0.15 BTC) would not give.
+  double dampener = b.roll_params->extended_dampener;
+  if (dampener != 0.0 && b.pool != "USD") {
+    GB_TRY(rate, deribit::usd_rate(ctx.account, b.pool));
+    dampener /= rate;
+  }
   f.worst_weighted = std::numeric_limits<double>::infinity();
   for (std::size_t s = 0; s < n; ++s) {
-    const double x = b.grid->scenarios[s].weight * b.pnl[s];
+    double x = b.grid->scenarios[s].weight * b.pnl[s];
+    if (s >= b.grid->standard && x < 0.0) x = std::min(0.0, x + dampener);
     if (x < f.worst_weighted) {
       f.worst_weighted = x;
       f.worst = s;

@@ -101,12 +101,40 @@ TEST(DeribitPm, PerpetualHasNoVegaAndExactInversePnl) {
     const double f = 1 + 0.16 * (k - 4) / 4;
     EXPECT_NEAR(st[3 * k].get<double>(), 100000 * (1 / kSpot - 1 / (kSpot * f)), 1e-15);
   }
-  // Long inverse perp in coin: the -66% extended leg (weight 0.16/0.66) is the worst.
-  const double ext = 100000 * (1 / kSpot - 1 / (kSpot * 0.34)) * 0.16 / 0.66;
-  EXPECT_NEAR(r.details["margin"]["btc_usd"]["scenario_loss"].get<double>(), -ext, 1e-14);
+  // Long 1-BTC inverse perp in coin: the -66% extended leg (weight 0.16/0.66) loses 0.4706 BTC, less
+  // than the extended dampener (100,000 USD = 1 BTC here), so it counts 0 and -16% is the worst.
+  const double std16 = 100000 * (1 / kSpot - 1 / (kSpot * 0.84));
+  EXPECT_NEAR(r.details["margin"]["btc_usd"]["scenario_loss"].get<double>(), -std16, 1e-14);
   EXPECT_EQ(r.details["margin"]["btc_usd"]["roll_shock"].get<double>(), 0.0);  // perpetual: T = 0
-  EXPECT_NEAR(r.initial_margin, -ext + 1 * 0.00005, 1e-14);                    // delta shock 1 x 0.005%
-  EXPECT_EQ(r.worst->name, "btc_usd extended -66% vol up");
+  EXPECT_NEAR(r.initial_margin, -std16 + 1 * 0.00005, 1e-14);                  // delta shock 1 x 0.005%
+  EXPECT_EQ(r.worst->name, "btc_usd -16% vol up");
+  // 10 BTC: the extended loss 4.706 BTC exceeds the dampener by 3.706 BTC and sets the requirement.
+  PositionState big = perp;
+  big.quantity = 1e6;
+  const auto r10 = pm(account("segregated", {big}, {{"BTC", 10}}));
+  const double ext = 1e6 * (1 / kSpot - 1 / (kSpot * 0.34)) * 0.16 / 0.66 + 100000 / kSpot;
+  EXPECT_NEAR(r10.details["margin"]["btc_usd"]["scenario_loss"].get<double>(), -ext, 1e-13);
+  EXPECT_NEAR(r10.initial_margin, -ext + 10 * std::min(0.1, 0.00005 * 10), 1e-13);
+  EXPECT_EQ(r10.worst->name, "btc_usd extended -66% vol up");
+}
+
+TEST(DeribitPm, PerpetualVectorMatchesDeribitsPublishedExample) {
+  // private/pme/simulate example response (docs.deribit.com, private-simulate): BTC-PERPETUAL's
+  // standard vector in BTC starts -0.05991206933333334 (-16%), -0.04289159509090909 (-12%),
+  // -0.027351162086956524 (-8%), -0.013105765166666668 (-4%), 0, 0.012097629384615385 (+4%),
+  // each repeated for the 3 vol scenarios. Those fix the position's notional/index ratio
+  // (0.0599120693 x 0.84 / 0.16 BTC); the other five values must follow from the inverse PnL.
+  const double notional_over_index = 0.05991206933333334 * 0.84 / 0.16;
+  const PositionState perp = future("BTC-PERPETUAL", notional_over_index * kSpot, kSpot);
+  const auto r = pm(account("segregated", {perp}, {{"BTC", 1}}));
+  const auto& st = r.details["initial_risk_vectors"]["BTC-PERPETUAL"]["standard"];
+  const double published[6] = {-0.05991206933333334, -0.04289159509090909, -0.027351162086956524,
+                               -0.013105765166666668, 0.0, 0.012097629384615385};
+  for (int k = 0; k < 6; ++k)
+    for (int v = 0; v < 3; ++v) EXPECT_NEAR(st[3 * k + v].get<double>(), published[k], 1e-15) << k;
+  // The published aggregated extended vector of that account is all zeros: the dampener takes the
+  // small extended losses away (here the -66% weighted loss is 0.0889 BTC, the dampener 1 BTC).
+  EXPECT_EQ(r.worst->name, "btc_usd -16% vol up");
 }
 
 TEST(DeribitPm, DeltaShockAndRollShockByHand) {
