@@ -3,7 +3,7 @@
 set -euo pipefail
 PKGS=(build-essential cmake g++ pkg-config python3
       libcli11-dev libfmt-dev libexpected-dev libhwy-dev
-      nlohmann-json3-dev libfast-float-dev libboost-dev
+      nlohmann-json3-dev libfast-float-dev libboost-dev libtbb-dev
       libgtest-dev libgmock-dev libbenchmark-dev libquantlib0-dev)
 missing=()
 for p in "${PKGS[@]}"; do

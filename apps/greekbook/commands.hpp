@@ -1,8 +1,13 @@
 #pragma once
 // Subcommands of the greekbook CLI. Each returns the process exit status:
 // 0 success, 2 bad input or usage (nothing partial written), 1 internal failure.
+#include <functional>
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace greekbook::cli {
 
@@ -62,5 +67,15 @@ struct LiquidationOptions {
   double insurance_fund = 0.0;  ///< USD available to cover a bankrupt account's deficit
 };
 int run_liquidation(const LiquidationOptions& opts);
+
+/// A subcommand registered by its own file: `cmd` is the CLI11 subcommand, `run` runs it once
+/// parsed (returns the exit status). Used by the risk commands (stress, var, contagion).
+struct Subcommand {
+  CLI::App* cmd = nullptr;
+  std::function<int()> run;
+};
+Subcommand add_stress(CLI::App& app);     // cmd_stress.cpp
+Subcommand add_var(CLI::App& app);        // cmd_var.cpp
+Subcommand add_contagion(CLI::App& app);  // cmd_contagion.cpp
 
 }  // namespace greekbook::cli

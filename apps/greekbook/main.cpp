@@ -147,6 +147,10 @@ int main(int argc, char** argv) {
   liq->add_option("--format", liq_opts.format, "table or json")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
   liq->add_option("-o,--output", liq_opts.output, "output file (written atomically), '-' for stdout")->capture_default_str();
 
+  const Subcommand stress = add_stress(app);
+  const Subcommand var = add_var(app);
+  const Subcommand contagion = add_contagion(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -168,5 +172,7 @@ int main(int argc, char** argv) {
   if (convert->parsed()) return run_convert_market(convert_opts);
   if (margin->parsed()) return run_margin(margin_opts);
   if (liq->parsed()) return run_liquidation(liq_opts);
+  for (const auto* s : {&stress, &var, &contagion})
+    if (s->cmd && s->cmd->parsed()) return s->run();
   return 2;
 }
