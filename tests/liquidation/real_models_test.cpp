@@ -21,6 +21,12 @@ scenario::PositionState linear_perp(const std::string& name, const std::string& 
   return p;
 }
 
+liquidation::LiquidationPriceOptions btc() {
+  liquidation::LiquidationPriceOptions o;
+  o.underlying = "BTC";
+  return o;
+}
+
 scenario::AccountState account(const std::string& venue, scenario::PositionState p, double isolated) {
   scenario::AccountState a;
   a.id = venue + "-test";
@@ -38,7 +44,7 @@ TEST(RealModels, HyperliquidPublishedLiquidationPrice) {
   auto model = margin::make_model("hyperliquid", nullptr, {"defaults", ""});
   ASSERT_TRUE(model);
   const auto a = account("hyperliquid", linear_perp("BTC", "hyperliquid", 1.0, 100000), 10000);
-  auto lp = liquidation::liquidation_price(a, **model, {.underlying = "BTC"});
+  auto lp = liquidation::liquidation_price(a, **model, btc());
   ASSERT_TRUE(lp) << lp.error().message;
   ASSERT_TRUE(lp->below);
   EXPECT_NEAR(lp->below->price_usd, 91139.24, 0.005);
@@ -55,7 +61,7 @@ TEST(RealModels, DydxIsolatedClosedForm) {
     auto now = (*model)->compute(a);
     ASSERT_TRUE(now) << now.error().message;
     const double mmf = now->maintenance_margin / (std::abs(s) * p);
-    auto lp = liquidation::liquidation_price(a, **model, {.underlying = "BTC"});
+    auto lp = liquidation::liquidation_price(a, **model, btc());
     ASSERT_TRUE(lp) << lp.error().message;
     const auto& c = s > 0 ? lp->below : lp->above;
     ASSERT_TRUE(c) << s;
