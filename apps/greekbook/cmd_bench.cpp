@@ -10,6 +10,8 @@
 
 #include "bench_data.hpp"
 #include "bench_margin.hpp"
+#include "bench_stress.hpp"
+#include "bench_var.hpp"
 #include "commands.hpp"
 #include "greekbook/io/csv.hpp"
 #include "greekbook/market/snapshot_io.hpp"
@@ -129,6 +131,16 @@ int run_bench(const BenchOptions& opts) {
     fmt::print(stderr, "greekbook bench: margin: {}\n", mb.error);
     return 1;
   }
+  const StressBench sb = run_stress_bench(repeats);
+  if (!sb.error.empty()) {
+    fmt::print(stderr, "greekbook bench: stress: {}\n", sb.error);
+    return 1;
+  }
+  const VarBench vb = run_var_bench(std::max(1, std::min(repeats, 3)));  // ~1 s per run
+  if (!vb.error.empty()) {
+    fmt::print(stderr, "greekbook bench: var: {}\n", vb.error);
+    return 1;
+  }
   (void)sink;
   double max_err = 0;
   std::size_t failed = 0;
@@ -162,8 +174,12 @@ int run_bench(const BenchOptions& opts) {
                      surface_ms, chain_options, chain_smiles);
     j += fmt::format("  \"pm_10k_ms\": {:.4f},\n  \"pm_10k_instruments\": {},\n  \"sm_10k_ms\": {:.4f},\n", mb.pm_10k_ms,
                      mb.pm_10k_instruments, mb.sm_10k_ms);
-    j += fmt::format("  \"what_if_us\": {:.3f},\n  \"liq_price_1k_ms\": {:.4f},\n  \"liq_price_1k_pm_ms\": {:.4f}\n}}\n",
+    j += fmt::format("  \"what_if_us\": {:.3f},\n  \"liq_price_1k_ms\": {:.4f},\n  \"liq_price_1k_pm_ms\": {:.4f},\n",
                      mb.what_if_us, mb.liq_price_1k_ms, mb.liq_price_1k_pm_ms);
+    j += fmt::format("  \"stress_10k_ms\": {:.3f},\n  \"stress_10k_per_scenario_ms\": {:.3f},\n", sb.total_ms,
+                     sb.per_scenario_ms);
+    j += fmt::format("  \"mc_var_10k_ms\": {:.1f},\n  \"mc_var_revals_per_s\": {:.4g},\n  \"mc_var_threads\": {}\n}}\n",
+                     vb.mc_var_10k_ms, vb.mc_var_revals_per_s, vb.threads);
     fmt::print("{}", j);
   } else {
     fmt::print("greekbook bench: {} options, median of {} runs, one core, SIMD target {} ({} double lanes)\n\n",
@@ -180,6 +196,10 @@ int run_bench(const BenchOptions& opts) {
     fmt::print("margin: what-if of one order (Deribit PM) {:.3f} us\n", mb.what_if_us);
     fmt::print("liquidation price of a 1,000-position options account: {:.4f} ms (Deribit SM), {:.4f} ms (PM)\n",
                mb.liq_price_1k_ms, mb.liq_price_1k_pm_ms);
+    fmt::print("stress, 10,000 option positions x the crisis library: {:.3f} ms ({:.3f} ms per scenario)\n", sb.total_ms,
+               sb.per_scenario_ms);
+    fmt::print("Monte Carlo VaR, 10,000 options x 10,000 paths ({} threads): {:.1f} ms, {:.3g} revaluations/s\n",
+               vb.threads, vb.mc_var_10k_ms, vb.mc_var_revals_per_s);
   }
   return 0;
 }

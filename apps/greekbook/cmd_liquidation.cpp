@@ -1,8 +1,10 @@
 // greekbook liquidation: liquidation prices per account and underlying, and a simulated
-// liquidation at the nearest one (incremental closes with slippage, penalty, insurance fund).
+// liquidation at the nearest one (incremental closes with slippage, penalty, insurance fund); with
+// --probability, the Monte Carlo probability of liquidation within a horizon (risk/liquidation_probability.hpp).
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -18,6 +20,7 @@
 #include "greekbook/liquidation/liquidation_sim.hpp"
 #include "greekbook/margin/lending.hpp"
 #include "greekbook/margin/registry.hpp"
+#include "greekbook/risk/liquidation_probability.hpp"
 #include "margin_inputs.hpp"
 #include "greekbook/market/snapshot_io.hpp"
 
@@ -157,9 +160,81 @@ std::string render_table(const json& doc) {
   }
   return out;
 }
+// The venue's perpetual on `u`, for accounts that hold none to hedge with ("" when the venue has none).
+std::string venue_perpetual(const scenario::AccountState& a, const std::string& u) {
+  if (a.venue == "deribit") {
+    for (const auto& p : a.positions)
+      if (p.instrument.underlying == u && !p.instrument.inverse) return u + "_USDC-PERPETUAL";
+    return u + "-PERPETUAL";
+  }
+  if (a.venue == "binance" || a.venue == "bybit" || a.venue == "okx") return u + "USDT";
+  if (a.venue == "hyperliquid") return u;
+  if (a.venue == "dydx") return u + "-USD";
+  if (a.venue == "derive") return u + "-PERP";
+  return "";
+}
+
+int run_probability(const LiquidationOptions& opts) {
+  if (!opts.betas.empty() || !opts.depth.empty() || !opts.liquidation_params.empty() || !opts.auction_params.empty() ||
+      opts.insurance_fund != 0.0)
+    return fail("--probability does not use --beta, --depth, --liquidation-params, --auction-params or --insurance-fund");
+  risk::LiquidationProbabilityOptions o;
+  o.horizon_days = opts.horizon_days > 0 ? opts.horizon_days : 7.0;
+  o.steps_per_day = opts.steps_per_day;
+  o.paths = opts.paths;
+  o.target = opts.target;
+  if (opts.vol != 0.0) o.vol = opts.vol;
+  o.correlation = opts.correlation;
+  auto pm = risk::parse_price_model(opts.price_model);
+  if (!pm) return fail(pm.error().message);
+  o.price_model = *pm;
+  o.student_dof = opts.dof;
+  o.seed = opts.seed;
+  o.screen = !opts.no_screen;
+  if (auto ok = risk::validate(o); !ok) return fail(ok.error().message);
+  auto inputs = load_margin_inputs(opts.book, opts.market, opts.params, opts.model, opts.account);
+  if (!inputs) return fail(inputs.error().message);
+  // The book's underlyings in one order: every account sees the same paths.
+  std::set<std::string> all;
+  for (const auto& s : inputs->accounts)
+    for (const auto& u : liquidation::account_underlyings(s)) all.insert(u);
+  o.underlyings.assign(all.begin(), all.end());
+  json accounts = json::array();
+  for (const auto& s : inputs->accounts) {
+    auto m = margin::margin_account(s, *inputs->models);
+    if (!m) return fail(m.error().message);
+    risk::LiquidationProbabilityOptions ao = o;
+    for (const auto& u : liquidation::account_underlyings(s)) {
+      const std::string name = venue_perpetual(s, u);
+      if (name.empty()) continue;
+      if (auto p = scenario::make_position_state(name, s.venue, 1.0, inputs->market)) ao.hedge_instruments[u] = *p;
+    }
+    auto r = risk::liquidation_probability(s, **inputs->models->model_for(s), ao);
+    if (!r) return fail(r.error().message);
+    json a = risk::to_json(*r);
+    a["venue"] = s.venue;
+    accounts.push_back(std::move(a));
+  }
+  json settings = {{"horizon_days", o.horizon_days}, {"steps_per_day", o.steps_per_day}, {"paths", o.paths},
+                   {"seed", o.seed}, {"price_model", risk::to_string(o.price_model)},
+                   {"student_dof", o.price_model == risk::PriceModel::StudentT ? json(o.student_dof) : json(nullptr)},
+                   {"vol", opts.vol != 0.0 ? json(opts.vol) : json("atm")}, {"correlation", o.correlation},
+                   {"target", o.target}, {"confidence", o.confidence}, {"screen", o.screen},
+                   {"underlyings", o.underlyings}};
+  json doc = {{"valuation_time", core::format_utc_ms(inputs->market.valuation_ms)}, {"mode", "probability"},
+              {"settings", settings}, {"accounts", accounts}};
+  const std::string out = opts.format == "json" ? doc.dump(2) + "\n" : risk::render_probability_table(doc);
+  if (auto w = io::write_text_atomic(opts.output, out); !w) {
+    fmt::print(stderr, "greekbook liquidation: {}\n", w.error().message);
+    return 1;
+  }
+  return 0;
+}
 }  // namespace
 
 int run_liquidation(const LiquidationOptions& opts) {
+  if (opts.probability) return run_probability(opts);
+  const double horizon_days = opts.horizon_days > 0 ? opts.horizon_days : 1.0;
   auto inputs = load_margin_inputs(opts.book, opts.market, opts.params, opts.model, opts.account);
   if (!inputs) return fail(inputs.error().message);
   auto betas = parse_betas(opts.betas);
@@ -210,7 +285,7 @@ int run_liquidation(const LiquidationOptions& opts) {
       if (!opts.underlying.empty() && u != opts.underlying) continue;
       liquidation::LiquidationPriceOptions lo;
       lo.underlying = u;
-      lo.horizon_years = opts.horizon_days / 365.0;
+      lo.horizon_years = horizon_days / 365.0;
       if (!betas->empty()) {
         lo.mode = liquidation::MoveMode::Beta;
         lo.betas = *betas;
@@ -244,7 +319,7 @@ int run_liquidation(const LiquidationOptions& opts) {
       lo.underlying = best->underlying;
       lo.mode = best->mode;
       lo.betas = best->betas;
-      lo.horizon_years = opts.horizon_days / 365.0;
+      lo.horizon_years = horizon_days / 365.0;
       const auto& c = side_of(*best);
       const double overshoot = sim->trigger_overshoot_bps * 1e-4;
       const bool now = best->status == liquidation::LiquidationStatus::BelowMaintenance;

@@ -63,8 +63,19 @@ struct LiquidationOptions {
   std::string side = "down";
   std::string format = "table", output = "-";
   std::vector<std::string> betas;  ///< "ETH=1.2": move every underlying together (factor^beta)
-  double horizon_days = 1.0;
+  double horizon_days = 0.0;       ///< 0 = not given: 1 day (distances), 7 days with --probability
   double insurance_fund = 0.0;  ///< USD available to cover a bankrupt account's deficit
+  // --probability: Monte Carlo probability of liquidation within the horizon (docs/liquidation-probability.md).
+  bool probability = false;
+  int steps_per_day = 24;         ///< revaluation steps per day (24 = hourly)
+  int paths = 10000;
+  double target = 0.01;           ///< probability the collateral and hedge suggestions bring it under
+  double vol = 0.0;               ///< annualised vol of every underlying; 0 = the market's ATM vol
+  double correlation = 0.9;       ///< between the underlyings' log-price increments
+  std::string price_model = "gbm";  ///< gbm or student-t
+  double dof = 4.0;               ///< Student-t degrees of freedom
+  unsigned long long seed = 1;
+  bool no_screen = false;         ///< margin model at every step of every path (no safe-interval screen)
 };
 int run_liquidation(const LiquidationOptions& opts);
 

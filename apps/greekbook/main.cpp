@@ -39,10 +39,11 @@ int main(int argc, char** argv) {
 
   BenchOptions bench_opts;
   auto* bench = app.add_subcommand(
-      "bench", "Measure speed on this machine, one core (medians): pricing ns/option, implied vol, the 10,000-position "
+      "bench", "Measure speed on this machine (medians; one core except stress and Monte Carlo VaR, which use all cores): pricing ns/option, implied vol, the 10,000-position "
              "risk report (risk_10k_ms), chain load + surface fit (surface_fit_ms), Deribit portfolio margin of 10,000 positions "
              "(pm_10k_ms), a what-if order (what_if_us) and the liquidation price of a 1,000-option account "
-             "(liq_price_1k_ms).");
+             "(liq_price_1k_ms), stress of 10,000 positions (stress_10k_ms) and Monte Carlo VaR of 10,000 options over 10,000 "
+             "paths (mc_var_revals_per_s).");
   bench->add_flag("--json", bench_opts.json,
                   "JSON output (keys price_greeks_scalar_ns, price_greeks_batch_ns, implied_vol_ns, ...)");
   bench->add_option("--options", bench_opts.options, "options per run")->capture_default_str();
@@ -141,9 +142,29 @@ int main(int argc, char** argv) {
   liq->add_option("--side", liq_opts.side, "simulate at the liquidation price below (down) or above (up) the index")
       ->check(CLI::IsMember({"down", "up"}))
       ->capture_default_str();
-  liq->add_option("--horizon-days", liq_opts.horizon_days, "horizon of the distance in standard deviations")
-      ->check(CLI::PositiveNumber)
+  liq->add_option("--horizon-days", liq_opts.horizon_days,
+                  "horizon in days of the distance in standard deviations (default 1), or of the probability (default 7)")
+      ->check(CLI::PositiveNumber);
+  liq->add_flag("--probability", liq_opts.probability,
+                "Monte Carlo probability of reaching maintenance within the horizon (full revaluation and the account's "
+                "margin model at every step), time to liquidation, and the collateral or delta hedge that bring it "
+                "under --target (docs/liquidation-probability.md)");
+  liq->add_option("--steps-per-day", liq_opts.steps_per_day, "--probability: revaluation steps per day (24 = hourly)")
       ->capture_default_str();
+  liq->add_option("--paths", liq_opts.paths, "--probability: Monte Carlo paths")->capture_default_str();
+  liq->add_option("--target", liq_opts.target, "--probability: probability to bring the account under")
+      ->capture_default_str();
+  liq->add_option("--vol", liq_opts.vol, "--probability: annualised vol of every underlying (default: the market's ATM vol)")
+      ->check(CLI::PositiveNumber);
+  liq->add_option("--correlation", liq_opts.correlation, "--probability: correlation of the underlyings' log returns")
+      ->capture_default_str();
+  liq->add_option("--price-model", liq_opts.price_model, "--probability: gbm or student-t increments")
+      ->capture_default_str();
+  liq->add_option("--dof", liq_opts.dof, "--probability: Student-t degrees of freedom (> 2)")->capture_default_str();
+  liq->add_option("--seed", liq_opts.seed, "--probability: random seed (same seed, same paths)")->capture_default_str();
+  liq->add_flag("--no-screen", liq_opts.no_screen,
+                "--probability: the margin model at every step of every path (default: single-underlying accounts "
+                "skip it strictly inside each step's safe price interval)");
   liq->add_option("--format", liq_opts.format, "table or json")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
   liq->add_option("-o,--output", liq_opts.output, "output file (written atomically), '-' for stdout")->capture_default_str();
 
