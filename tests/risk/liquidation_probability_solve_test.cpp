@@ -16,55 +16,14 @@
 #include "greekbook/margin/registry.hpp"
 #include "greekbook/pricing/black76.hpp"
 #include "greekbook/risk/liquidation_probability.hpp"
+#include "liquidation_probability_test_util.hpp"
 
 using namespace greekbook;
 using risk::LiquidationProbabilityOptions;
 
 namespace {
 
-// ---- shared with liquidation_probability_test.cpp (kept in each file: one file per suite) ----
-constexpr double kSpot = 100000.0, kVol = 0.6;
-
-double down_barrier_probability(double b, double mu, double sigma, double T) {
-  const double s = sigma * std::sqrt(T);
-  return core::norm_cdf((b - mu * T) / s) + std::exp(2 * mu * b / (sigma * sigma)) * core::norm_cdf((b + mu * T) / s);
-}
-
-double bgk_barrier(double b, double sigma, double dt) { return b - 0.5825971579390106 * sigma * std::sqrt(dt); }
-
-margin::ModelPtr model_named(const std::string& name) {
-  auto m = margin::make_model(name, nullptr, {"defaults", ""});
-  if (!m) throw std::runtime_error(m.error().message);
-  return std::move(*m);
-}
-
-double dydx_mmf(const margin::MarginModel& m) {
-  const auto& p = dynamic_cast<const margin::DydxModel&>(m).params();
-  return margin::dydx_maintenance_margin_fraction(p.liquidity_tiers.at(p.markets.at("BTC-USD").liquidity_tier));
-}
-
-scenario::PositionState perp_state(const std::string& name, const std::string& venue, double qty, double entry,
-                                   double price) {
-  auto inst = instruments::parse_instrument(name, venue);
-  if (!inst) throw std::runtime_error(inst.error().message);
-  scenario::PositionState p;
-  p.instrument = *inst;
-  p.quantity = qty;
-  p.entry = entry;
-  p.spot = p.forward = p.mark = price;
-  p.delta = 1.0;
-  return p;
-}
-
-scenario::AccountState dydx_long(double b, double mmf) {
-  scenario::AccountState a;
-  a.id = "dydx";
-  a.venue = "dydx";
-  a.positions.push_back(perp_state("BTC-USD", "dydx", 1.0, kSpot, kSpot));
-  a.collateral["USDC"] = kSpot - (1 - mmf) * kSpot * std::exp(b);
-  a.usd_rates["BTC"] = kSpot;
-  return a;
-}
+using namespace liq_prob_test;
 
 // ---- this file ----
 

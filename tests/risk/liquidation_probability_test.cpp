@@ -22,59 +22,13 @@
 #include "greekbook/margin/registry.hpp"
 #include "greekbook/market/snapshot_io.hpp"
 #include "greekbook/risk/liquidation_probability.hpp"
+#include "liquidation_probability_test_util.hpp"
 
 using namespace greekbook;
 using risk::LiquidationProbabilityOptions;
 namespace {
 
-// ---- shared with liquidation_probability_solve_test.cpp (kept in each file: one file per suite) ----
-constexpr double kSpot = 100000.0, kVol = 0.6;
-
-// P(min_{t<=T} X_t <= b), X_t = mu t + sigma W_t, b < 0 (reflection principle with drift).
-double down_barrier_probability(double b, double mu, double sigma, double T) {
-  const double s = sigma * std::sqrt(T);
-  return core::norm_cdf((b - mu * T) / s) + std::exp(2 * mu * b / (sigma * sigma)) * core::norm_cdf((b + mu * T) / s);
-}
-
-// Broadie, Glasserman & Kou (1997): monitoring every dt acts as a continuous barrier moved away by
-// beta sigma sqrt(dt), beta = -zeta(1/2)/sqrt(2 pi) = 0.5826.
-double bgk_barrier(double b, double sigma, double dt) { return b - 0.5825971579390106 * sigma * std::sqrt(dt); }
-
-margin::ModelPtr dydx_model() {
-  auto m = margin::make_model("dydx", nullptr, {"defaults", ""});
-  if (!m) throw std::runtime_error(m.error().message);
-  return std::move(*m);
-}
-
-double dydx_mmf(const margin::MarginModel& m) {
-  const auto& p = dynamic_cast<const margin::DydxModel&>(m).params();
-  return margin::dydx_maintenance_margin_fraction(p.liquidity_tiers.at(p.markets.at("BTC-USD").liquidity_tier));
-}
-
-scenario::PositionState perp_state(const std::string& name, const std::string& venue, double qty, double entry,
-                                   double price) {
-  auto inst = instruments::parse_instrument(name, venue);
-  if (!inst) throw std::runtime_error(inst.error().message);
-  scenario::PositionState p;
-  p.instrument = *inst;
-  p.quantity = qty;
-  p.entry = entry;
-  p.spot = p.forward = p.mark = price;
-  p.delta = 1.0;
-  return p;
-}
-
-// 1 BTC-USD long at 100,000 on dYdX, USDC collateral C set so that equity C + (S - E) = MMF S at
-// S* = S0 e^b: C = E - (1 - MMF) S*.
-scenario::AccountState dydx_long(double b, double mmf) {
-  scenario::AccountState a;
-  a.id = "dydx";
-  a.venue = "dydx";
-  a.positions.push_back(perp_state("BTC-USD", "dydx", 1.0, kSpot, kSpot));
-  a.collateral["USDC"] = kSpot - (1 - mmf) * kSpot * std::exp(b);
-  a.usd_rates["BTC"] = kSpot;
-  return a;
-}
+using namespace liq_prob_test;
 
 LiquidationProbabilityOptions options(int paths, double horizon_days = 7.0) {
   LiquidationProbabilityOptions o;
@@ -91,7 +45,7 @@ LiquidationProbabilityOptions options(int paths, double horizon_days = 7.0) {
 TEST(LiquidationProbability, PerpFirstPassageMatchesClosedFormMartingaleDrift) {
   // dYdX BTC-USD (tier Large-Cap: MMF 5% x 0.6 = 3%), 1 BTC long, barrier 10% below the index.
   // Drift of ln S: -sigma²/2 (the default: the price is a martingale).
-  auto model = dydx_model();
+  auto model = model_named("dydx");
   const double mmf = dydx_mmf(*model);
   EXPECT_DOUBLE_EQ(mmf, 0.03);
   const auto acct = dydx_long(std::log(0.9), mmf);
@@ -140,7 +94,7 @@ TEST(LiquidationProbability, PerpFirstPassageMatchesClosedFormMartingaleDrift) {
 TEST(LiquidationProbability, DriftlessLogPriceReflectionPrinciple) {
   // ln S driftless: P(min ln S/S0 <= b) = 2 N(b / (sigma sqrt T)) (reflection principle), barrier
   // shifted by BGK for hourly monitoring.
-  auto model = dydx_model();
+  auto model = model_named("dydx");
   const auto acct = dydx_long(std::log(0.92), dydx_mmf(*model));
   auto o = options(10000, 3.0);
   o.log_drift_per_year = 0.0;
@@ -177,7 +131,7 @@ TEST(LiquidationProbability, FullyCollateralisedSpotNeverLiquidates) {
 }
 
 TEST(LiquidationProbability, BelowMaintenanceNowIsCertain) {
-  auto model = dydx_model();
+  auto model = model_named("dydx");
   auto acct = dydx_long(std::log(0.9), dydx_mmf(*model));
   acct.collateral["USDC"] -= 12000;  // equity 100,000 x 10% x 0.97 - 12,000 < MM
   auto r = risk::liquidation_probability(acct, *model, options(500));
@@ -195,7 +149,7 @@ TEST(LiquidationProbability, BelowMaintenanceNowIsCertain) {
 }
 
 TEST(LiquidationProbability, ReproducibleWithASeedAndAnyThreadCount) {
-  auto model = dydx_model();
+  auto model = model_named("dydx");
   const auto acct = dydx_long(std::log(0.93), dydx_mmf(*model));
   auto o = options(1500, 2.0);
   auto a = risk::liquidation_probability(acct, *model, o);
@@ -228,7 +182,7 @@ TEST(LiquidationProbability, ReproducibleWithASeedAndAnyThreadCount) {
 TEST(LiquidationProbability, StudentTIncrementsStayCloseOverManySteps) {
   // Over 168 steps the sum of unit-variance t(5) increments is nearly normal: the first-passage
   // probability stays within a few points of GBM's, and the run is reproducible.
-  auto model = dydx_model();
+  auto model = model_named("dydx");
   const auto acct = dydx_long(std::log(0.9), dydx_mmf(*model));
   auto o = options(6000);
   o.price_model = risk::PriceModel::StudentT;
@@ -241,7 +195,7 @@ TEST(LiquidationProbability, StudentTIncrementsStayCloseOverManySteps) {
 }
 
 TEST(LiquidationProbability, BadArgumentsNameTheOptionAndValue) {
-  auto model = dydx_model();
+  auto model = model_named("dydx");
   const auto acct = dydx_long(std::log(0.9), dydx_mmf(*model));
   const auto error_of = [&](auto change) {
     auto o = options(100);
@@ -268,7 +222,7 @@ TEST(LiquidationProbability, BadArgumentsNameTheOptionAndValue) {
 
 TEST(LiquidationProbability, ModelErrorsNameAccountPathAndStep) {
   // dYdX cannot margin an inverse product: the error of the first margin computation.
-  auto model = dydx_model();
+  auto model = model_named("dydx");
   auto acct = dydx_long(std::log(0.9), dydx_mmf(*model));
   auto bad = acct;
   bad.positions.push_back(perp_state("BTC-PERPETUAL", "deribit", 1000, kSpot, kSpot));
