@@ -81,7 +81,8 @@ Result<bool> add_vector(const Context& ctx, const PositionState& p, double quant
 }
 }  // namespace
 
-Result<MarginResult> DeribitPortfolioMargin::run(const scenario::AccountState& a, bool per_instrument) const {
+Result<MarginResult> DeribitPortfolioMargin::run(const scenario::AccountState& a, Detail detail) const {
+  const bool per_instrument = detail == Detail::PerInstrument;
   const Context ctx{*this, a, deribit::is_segregated(a)};
 
   // Net the positions by instrument name (the first position's market state is kept); no copies.
@@ -141,11 +142,13 @@ Result<MarginResult> DeribitPortfolioMargin::run(const scenario::AccountState& a
       for (std::size_t s = 0; s < v.size(); ++s) b.pnl[s] += v[s];
       initial[live[i].first->instrument.name] = deribit_pm::vectors_json(*b.grid, v);
     }
+    if (detail == Detail::None) continue;
     aggregated[b.pair] = deribit_pm::vectors_json(*b.grid, b.pnl);
     pair_params[b.pair] = pair_params_json(*b.pair_params);
     currency_params[deribit::lower(b.roll_currency)] = currency_params_json(*b.roll_params);
   }
   const auto equity = deribit::currency_equity(a);
+  if (detail == Detail::None) return deribit_pm::assemble(ctx, blocks, equity, false);
   if (!ctx.segregated)
     for (const auto& [ccy, e] : equity) currency_params[deribit::lower(ccy)] = currency_params_json(p_.currency_for(ccy));
 

@@ -222,6 +222,13 @@ TEST(DeribitPm, ComputeSkipsOnlyThePerInstrumentVectors) {
   EXPECT_EQ(fast->initial_margin, full.initial_margin);
   EXPECT_EQ(fast->maintenance_margin, full.maintenance_margin);
   EXPECT_EQ(fast->scenario_pnl, full.scenario_pnl);
+  const auto pools = model().compute_pools(a);  // no JSON at all, same figures
+  ASSERT_TRUE(pools);
+  EXPECT_FALSE(pools->details.contains("aggregated_risk_vectors"));
+  EXPECT_EQ(pools->initial_margin, full.initial_margin);
+  EXPECT_EQ(pools->maintenance_margin, full.maintenance_margin);
+  EXPECT_EQ(pools->equity, full.equity);
+  EXPECT_EQ(pools->scenario_pnl, full.scenario_pnl);
 }
 
 TEST(DeribitPm, DetailsShapedLikePmeSimulate) {

@@ -103,10 +103,16 @@ class DeribitPortfolioMargin final : public MarginModel {
   /// grid(pair) followed by roll_scenarios(currency): the layout of a pair's risk vector.
   const std::vector<scenario::Scenario>& all_scenarios(const std::string& pair, const std::string& currency) const;
 
-  Result<MarginResult> compute(const scenario::AccountState& account) const override { return run(account, false); }
+  Result<MarginResult> compute(const scenario::AccountState& account) const override {
+    return run(account, Detail::Aggregated);
+  }
+  /// The figures, pools and risk vector without any JSON details (liquidation searches, Monte Carlo).
+  Result<MarginResult> compute_pools(const scenario::AccountState& account) const override {
+    return run(account, Detail::None);
+  }
   /// compute() plus details.initial_risk_vectors (one pme/simulate-shaped vector per instrument).
   Result<MarginResult> compute_detailed(const scenario::AccountState& account) const override {
-    return run(account, true);
+    return run(account, Detail::PerInstrument);
   }
   /// Fast path: before.scenario_pnl + quantity x unit vector of each extra position; the existing
   /// positions are not repriced. Falls back to compute() when `before` is not this model's result
@@ -115,7 +121,8 @@ class DeribitPortfolioMargin final : public MarginModel {
                                std::span<const scenario::PositionState> extra) const override;
 
  private:
-  Result<MarginResult> run(const scenario::AccountState& account, bool per_instrument) const;
+  enum class Detail { None, Aggregated, PerInstrument };
+  Result<MarginResult> run(const scenario::AccountState& account, Detail detail) const;
   DeribitPmParams p_;
   std::map<std::string, DeribitPmGrid> grids_;  // per configured pair (incl. "default")
   std::map<std::string, std::array<scenario::Scenario, 2>> rolls_;  // per configured currency key
