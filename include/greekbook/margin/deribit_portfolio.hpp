@@ -47,7 +47,7 @@ struct DeribitPmPairParams {
 struct DeribitPmCurrencyParams {
   double annualised_move_risk = 0.075;  ///< roll shock: curve tilt per year of maturity
   double min_annualised_move = 0.01;    ///< floor of that tilt (inference)
-  double extended_dampener = 100'000;   ///< parsed and reported, not applied (formula unpublished)
+  double extended_dampener = 100'000;   ///< USD taken off each extended scenario's weighted loss (inferred; docs/margin/deribit.md)
   double haircut = 0.0;                 ///< X:PM collateral haircut, [0, 1)
   bool operator==(const DeribitPmCurrencyParams&) const = default;
 };
